@@ -1,0 +1,248 @@
+#include "descriptors/json_reader.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "units/parse.hpp"
+
+namespace infersim {
+
+using nlohmann::json;
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "(file)", "cannot open the file for reading");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann reports a byte offset; turn it into line:column for people.
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    auto pos = what.find("syntax error");
+    throw InputError(path, "line " + std::to_string(line) + ", column " + std::to_string(column),
+                     "malformed JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
+  }
+}
+
+std::string json_type_name(const json& value) {
+  if (value.is_number()) return "a number";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_array()) return "an array";
+  if (value.is_object()) return "an object";
+  if (value.is_null()) return "null";
+  return "an unknown JSON type";
+}
+
+ObjectReader::ObjectReader(const json& object, std::string file, std::string pointer)
+    : object_(object), file_(std::move(file)), pointer_(std::move(pointer)) {
+  if (!object_.is_object())
+    throw InputError(file_, pointer_.empty() ? "/" : pointer_,
+                     "expected an object, found " + json_type_name(object_));
+}
+
+void ObjectReader::fail(const std::string& key, const std::string& message) const {
+  throw InputError(file_, key.empty() ? (pointer_.empty() ? "/" : pointer_) : pointer_of(key), message);
+}
+
+bool ObjectReader::has(const std::string& key) const { return object_.contains(key); }
+
+const json& ObjectReader::at(const std::string& key) const {
+  auto it = object_.find(key);
+  if (it == object_.end()) fail(key, "missing required field '" + key + "'");
+  return *it;
+}
+
+std::string ObjectReader::require_string(const std::string& key) {
+  mark(key);
+  const json& v = at(key);
+  if (!v.is_string()) fail(key, "expected a string, found " + json_type_name(v));
+  std::string s = v.get<std::string>();
+  if (s.empty()) fail(key, "expected a non-empty string");
+  return s;
+}
+
+std::string ObjectReader::string_or(const std::string& key, const std::string& fallback) {
+  mark(key);
+  return has(key) ? require_string(key) : fallback;
+}
+
+std::string ObjectReader::require_enum(const std::string& key, const std::vector<std::string>& accepted) {
+  std::string s = require_string(key);
+  for (const auto& a : accepted)
+    if (s == a) return s;
+  std::string hint = closest_match(s, accepted);
+  fail(key, "unknown value '" + s + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                "; accepted values: " + join_alternatives(accepted));
+}
+
+std::string ObjectReader::enum_or(const std::string& key, const std::vector<std::string>& accepted,
+                                  const std::string& fallback) {
+  mark(key);
+  return has(key) ? require_enum(key, accepted) : fallback;
+}
+
+long long ObjectReader::require_int(const std::string& key, long long minimum) {
+  mark(key);
+  const json& v = at(key);
+  if (!v.is_number_integer() && !(v.is_number_float() && std::isfinite(v.get<double>()) &&
+                                  std::floor(v.get<double>()) == v.get<double>()))
+    fail(key, "expected an integer, found " + (v.is_number() ? "a fractional number" : json_type_name(v)));
+  double d = v.get<double>();
+  if (d < static_cast<double>(minimum))
+    fail(key, "expected an integer >= " + std::to_string(minimum) + ", found " + v.dump());
+  if (d > 9.0e15) fail(key, "integer " + v.dump() + " is too large");
+  return v.get<long long>();
+}
+
+long long ObjectReader::int_or(const std::string& key, long long fallback, long long minimum) {
+  mark(key);
+  return has(key) ? require_int(key, minimum) : fallback;
+}
+
+bool ObjectReader::bool_or(const std::string& key, bool fallback) {
+  mark(key);
+  if (!has(key)) return fallback;
+  const json& v = at(key);
+  if (!v.is_boolean()) fail(key, "expected true or false, found " + json_type_name(v));
+  return v.get<bool>();
+}
+
+namespace {
+double checked_number(const ObjectReader& r, const std::string& key, const json& v, bool allow_zero) {
+  if (!v.is_number()) r.fail(key, "expected a number, found " + json_type_name(v));
+  double d = v.get<double>();
+  if (!std::isfinite(d)) r.fail(key, "expected a finite number");
+  if (d < 0 || (!allow_zero && d == 0))
+    r.fail(key, std::string("expected a number ") + (allow_zero ? ">= 0" : "> 0") + ", found " + v.dump());
+  return d;
+}
+}  // namespace
+
+double ObjectReader::require_number(const std::string& key, bool allow_zero) {
+  mark(key);
+  return checked_number(*this, key, at(key), allow_zero);
+}
+
+double ObjectReader::number_or(const std::string& key, double fallback, bool allow_zero) {
+  mark(key);
+  return has(key) ? require_number(key, allow_zero) : fallback;
+}
+
+Provenance ObjectReader::require_provenance(const std::string& key) {
+  ObjectReader p = object(key);
+  Provenance out;
+  std::string tag = p.require_string("tag");
+  if (!parse_tag(tag, &out.tag)) {
+    std::string hint = closest_match(tag, tag_names());
+    p.fail("tag", "unknown tag '" + tag + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                      "; accepted tags: " + join_alternatives(tag_names()));
+  }
+  out.source = p.require_string("source");
+  out.note = p.string_or("note", "");
+  p.finish();
+  return out;
+}
+
+Sourced ObjectReader::require_quantity(const std::string& key, const Provenance* default_provenance,
+                                       bool allow_zero) {
+  mark(key);
+  const json& v = at(key);
+  std::optional<UnitKind> kind = unit_kind_from_key(key);
+  UnitKind unit_kind = kind.value_or(UnitKind::count);
+  if (v.is_number()) {
+    if (!default_provenance)
+      fail(key, "expected an object {\"value\", \"tag\", \"source\"} carrying the number's provenance, "
+                "found a bare number");
+    double d = checked_number(*this, key, v, allow_zero);
+    return Sourced{d, d, d, *default_provenance};
+  }
+  if (!v.is_object())
+    fail(key, "expected a number or an object {\"value\", \"tag\", \"source\"}, found " + json_type_name(v));
+
+  ObjectReader q(v, file_, pointer_of(key));
+  double factor = 1.0;
+  if (q.has("unit")) {
+    std::string unit = q.require_string("unit");
+    std::optional<double> f = unit_factor(unit_kind, unit);
+    if (!f) {
+      auto accepted = accepted_units(unit_kind);
+      std::string hint = closest_match(unit, accepted);
+      q.fail("unit", "unknown unit '" + unit + "' for a quantity in " + si_unit_name(unit_kind) +
+                         (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                         "; accepted units: " + join_alternatives(accepted));
+    }
+    factor = *f;
+  }
+  Sourced out;
+  out.value = q.require_number("value", allow_zero) * factor;
+  out.low = q.has("low") ? q.require_number("low", allow_zero) * factor : out.value;
+  out.high = q.has("high") ? q.require_number("high", allow_zero) * factor : out.value;
+  if (out.low > out.value) q.fail("low", "low must not exceed value");
+  if (out.high < out.value) q.fail("high", "high must not be below value");
+  std::string tag = q.require_string("tag");
+  if (!parse_tag(tag, &out.provenance.tag)) {
+    std::string hint = closest_match(tag, tag_names());
+    q.fail("tag", "unknown tag '" + tag + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                      "; accepted tags: " + join_alternatives(tag_names()));
+  }
+  out.provenance.source = q.require_string("source");
+  out.provenance.note = q.string_or("note", "");
+  q.finish();
+  if (!std::isfinite(out.value) || !std::isfinite(out.low) || !std::isfinite(out.high))
+    fail(key, "the value overflows once converted to SI");
+  return out;
+}
+
+std::optional<Sourced> ObjectReader::optional_quantity(const std::string& key,
+                                                       const Provenance* default_provenance,
+                                                       bool allow_zero) {
+  mark(key);
+  if (!has(key)) return std::nullopt;
+  return require_quantity(key, default_provenance, allow_zero);
+}
+
+ObjectReader ObjectReader::object(const std::string& key) {
+  mark(key);
+  return ObjectReader(at(key), file_, pointer_of(key));
+}
+
+std::optional<ObjectReader> ObjectReader::optional_object(const std::string& key) {
+  mark(key);
+  if (!has(key)) return std::nullopt;
+  return object(key);
+}
+
+std::vector<ObjectReader> ObjectReader::array_of_objects(const std::string& key, bool allow_empty) {
+  mark(key);
+  const json& v = at(key);
+  if (!v.is_array()) fail(key, "expected an array, found " + json_type_name(v));
+  if (v.empty() && !allow_empty) fail(key, "expected a non-empty array");
+  std::vector<ObjectReader> out;
+  for (size_t i = 0; i < v.size(); ++i) out.emplace_back(v[i], file_, pointer_of(key) + "/" + std::to_string(i));
+  return out;
+}
+
+void ObjectReader::finish() const {
+  std::vector<std::string> known(known_.begin(), known_.end());
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    if (known_.count(it.key())) continue;
+    std::string hint = closest_match(it.key(), known);
+    fail(it.key(), "unknown key '" + it.key() + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                       "; accepted keys here: " + join_alternatives(known));
+  }
+}
+
+}  // namespace infersim

@@ -1,0 +1,80 @@
+// Contract: typed, path-aware reading of a JSON descriptor, with named failures.
+//
+// ObjectReader wraps one JSON object at a JSON pointer inside a file. Every accessor records the key
+// as known; finish() then rejects any key that was never asked for, with a "did you mean". Every
+// failure is an InputError naming the file, the JSON pointer and what was expected. A quantity is
+// read as a Sourced value in SI: a number, or an object {value, unit?, tag, source, low?, high?,
+// note?} whose unit must fit the key's suffix (units/parse.hpp).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "descriptors/input_error.hpp"
+#include "descriptors/provenance.hpp"
+
+namespace infersim {
+
+// Parses a file as JSON; malformed JSON is an InputError with the line and column.
+nlohmann::json read_json_file(const std::string& path);
+
+class ObjectReader {
+ public:
+  ObjectReader(const nlohmann::json& object, std::string file, std::string pointer);
+
+  const std::string& file() const { return file_; }
+  const std::string& pointer() const { return pointer_; }
+  std::string pointer_of(const std::string& key) const { return pointer_ + "/" + key; }
+  bool has(const std::string& key) const;
+
+  std::string require_string(const std::string& key);
+  std::string string_or(const std::string& key, const std::string& fallback);
+  // A string that must be one of `accepted` (the message lists them).
+  std::string require_enum(const std::string& key, const std::vector<std::string>& accepted);
+  std::string enum_or(const std::string& key, const std::vector<std::string>& accepted,
+                      const std::string& fallback);
+  // A positive integer (>= minimum), e.g. layers or heads.
+  long long require_int(const std::string& key, long long minimum = 1);
+  long long int_or(const std::string& key, long long fallback, long long minimum = 1);
+  bool bool_or(const std::string& key, bool fallback);
+  // A finite number > 0 (or >= 0 with allow_zero), as a plain number (dimensionless).
+  double require_number(const std::string& key, bool allow_zero = false);
+  double number_or(const std::string& key, double fallback, bool allow_zero = false);
+
+  // A sourced quantity in the SI unit its key names. `default_provenance` is used for a bare number
+  // (for example the architecture block's source); without it, a bare number is an error.
+  Sourced require_quantity(const std::string& key, const Provenance* default_provenance = nullptr,
+                           bool allow_zero = false);
+  std::optional<Sourced> optional_quantity(const std::string& key,
+                                           const Provenance* default_provenance = nullptr,
+                                           bool allow_zero = false);
+  // A provenance object {tag, source, note?}.
+  Provenance require_provenance(const std::string& key);
+
+  ObjectReader object(const std::string& key);
+  std::optional<ObjectReader> optional_object(const std::string& key);
+  // Each element of an array of objects.
+  std::vector<ObjectReader> array_of_objects(const std::string& key, bool allow_empty = false);
+
+  // Rejects unknown keys. Call once every expected key has been read.
+  void finish() const;
+
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+
+ private:
+  const nlohmann::json& at(const std::string& key) const;
+  void mark(const std::string& key) { known_.insert(key); }
+
+  const nlohmann::json& object_;
+  std::string file_;
+  std::string pointer_;
+  std::set<std::string> known_;
+};
+
+// Same checks for an object read from a schema of its own (provenance, quantity objects).
+std::string json_type_name(const nlohmann::json& value);
+
+}  // namespace infersim
