@@ -1,6 +1,27 @@
+// The `infersim` command: parses the command line (CLI11, before any SimGrid engine sees it) and
+// dispatches to the subcommands registered in commands.hpp.
 #include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "descriptors/input_error.hpp"
+
 int main(int argc, char** argv) {
-  CLI::App app{"infersim"};
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  CLI::App app{"infersim: what would this model do on that hardware, and why.\n"
+               "Closed-form projections and a SimGrid discrete-event simulation of LLM inference,\n"
+               "from descriptors whose every number carries its source."};
+  app.set_version_flag("--version", std::string("infersim ") + INFERSIM_VERSION + " (" + INFERSIM_GIT_COMMIT + ")");
+  app.require_subcommand(1);
+  infersim::cli::CommandResult result;
+  // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
+  // [registry]
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const infersim::InputError& e) {
+    std::cerr << "infersim: error: " << e.what() << "\n";
+    return infersim::kExitBadInput;
+  }
+  return result.exit_code;
 }

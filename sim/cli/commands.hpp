@@ -1,0 +1,18 @@
+// Contract: each subcommand of `infersim` registers itself on the root CLI11 app through one function
+// here, defined in sim/cli/<command>_command.cpp. Each returns nothing; the command's callback sets
+// the process exit code through the CommandResult it is given.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace infersim::cli {
+
+struct CommandResult {
+  int exit_code = 0;
+};
+
+void register_registry_command(CLI::App& app, CommandResult& result);
+
+}  // namespace infersim::cli
