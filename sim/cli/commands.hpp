@@ -13,6 +13,9 @@ struct CommandResult {
   int exit_code = 0;
 };
 
+void register_descriptor_commands(CLI::App& app, CommandResult& result);
+void register_project_command(CLI::App& app, CommandResult& result);
+void register_audit_command(CLI::App& app, CommandResult& result);
 void register_registry_command(CLI::App& app, CommandResult& result);
 
 }  // namespace infersim::cli

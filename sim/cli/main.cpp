@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "descriptors/input_error.hpp"
+#include "format/format.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"infersim: what would this model do on that hardware, and why.\n"
@@ -14,6 +15,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   infersim::cli::CommandResult result;
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
+  infersim::cli::register_descriptor_commands(app, result);
+  infersim::cli::register_project_command(app, result);
+  // [audit]
   // [registry]
   try {
     app.parse(argc, argv);
@@ -22,6 +26,9 @@ int main(int argc, char** argv) {
   } catch (const infersim::InputError& e) {
     std::cerr << "infersim: error: " << e.what() << "\n";
     return infersim::kExitBadInput;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "infersim: error: " << e.what() << "\n";
+    return infersim::kExitOutputError;
   }
   return result.exit_code;
 }

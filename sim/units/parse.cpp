@@ -53,26 +53,30 @@ constexpr UnitRow kUnits[] = {
     {UnitKind::count, "1", 1.0},
 };
 
-struct SuffixRow {
-  const char* suffix;
+struct UnitWord {
+  const char* word;
   UnitKind kind;
 };
-// Longest suffixes first, so that "_flops" is not read as "_s".
-constexpr SuffixRow kSuffixes[] = {
-    {"_Bps", UnitKind::bytes_per_second}, {"_flops", UnitKind::flop_per_second},
-    {"_flop", UnitKind::flop},            {"_bytes", UnitKind::bytes},
-    {"_usd", UnitKind::usd},              {"_W", UnitKind::watts},
-    {"_J", UnitKind::joules},             {"_s", UnitKind::seconds},
+constexpr UnitWord kUnitWords[] = {
+    {"Bps", UnitKind::bytes_per_second}, {"flops", UnitKind::flop_per_second}, {"flop", UnitKind::flop},
+    {"bytes", UnitKind::bytes},          {"usd", UnitKind::usd},               {"W", UnitKind::watts},
+    {"J", UnitKind::joules},             {"s", UnitKind::seconds},
 };
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 }  // namespace
 
 std::optional<UnitKind> unit_kind_from_key(const std::string& key) {
-  for (const auto& row : kSuffixes)
-    if (ends_with(key, row.suffix)) return row.kind;
+  // The last underscore-separated word of the key that is a unit word names the unit:
+  // "latency_s", "bandwidth_Bps", "system_W_per_chip", "system_usd_per_chip".
+  size_t end = key.size();
+  while (end > 0) {
+    size_t start = key.rfind('_', end - 1);
+    size_t word_start = start == std::string::npos ? 0 : start + 1;
+    std::string word = key.substr(word_start, end - word_start);
+    for (const auto& row : kUnitWords)
+      if (word == row.word) return row.kind;
+    if (start == std::string::npos) break;
+    end = start;
+  }
   return std::nullopt;
 }
 

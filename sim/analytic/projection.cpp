@@ -1,0 +1,205 @@
+#include "analytic/projection.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "costmodel/collectives.hpp"
+
+namespace infersim {
+
+StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
+  const Hardware& hw = s.hw;
+  StepTime t;
+  t.compute = cost.flop / FlopPerSecond(hw.flops_for(s.weights).value);
+  for (size_t i = 0; i < cost.tier_bytes.size() && i < hw.tiers.size(); ++i)
+    t.memory = max(t.memory, cost.tier_bytes[i] / BytesPerSecond(hw.tiers[i].bandwidth_Bps.value));
+  const NetworkLevel& tp_net = network_for(hw, plan.tp_over_scale_out);
+  t.tp_communication = ring_allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) *
+                       static_cast<double>(cost.tp_allreduces);
+  t.ep_communication = all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) *
+                       static_cast<double>(cost.ep_all_to_alls);
+  if (plan.pp > 1)
+    t.pp_communication = point_to_point_time(cost.pp_send_bytes, network_for(hw, plan.pp_over_scale_out)) *
+                         static_cast<double>(plan.pp - 1);
+  t.stage = max(t.compute, t.memory) + t.tp_communication + t.ep_communication;
+  t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication;
+  const Seconds comm = (t.tp_communication + t.ep_communication) * static_cast<double>(plan.pp) + t.pp_communication;
+  const Seconds compute_all = t.compute * static_cast<double>(plan.pp);
+  const Seconds memory_all = t.memory * static_cast<double>(plan.pp);
+  if (comm > compute_all && comm > memory_all) t.bound = "communication";
+  else t.bound = compute_all > memory_all ? "compute" : "memory";
+  return t;
+}
+
+Projection project(const Scenario& s, const Plan& plan) {
+  const Hardware& hw = s.hw;
+  const Model& m = s.model;
+  Projection p;
+  p.plan = plan;
+  p.weights_bytes = m.total_params() * bytes_per_element(s.weights);
+  p.kv_bytes_per_token = m.kv_elements_per_token() * bytes_per_element(s.kv);
+  p.context_tokens = s.mean_decode_context_tokens();
+
+  StepShape decode{s.batch, 1.0, p.context_tokens};
+  p.decode_cost = step_cost(s, plan, decode);
+  p.decode = roofline_step_time(s, plan, p.decode_cost);
+  StepShape prefill{1, static_cast<double>(s.prompt_tokens), 0.0};
+  p.prefill = roofline_step_time(s, plan, step_cost(s, plan, prefill));
+
+  const double step = p.decode.total.si();
+  const double chips = static_cast<double>(plan.chips);
+  p.decode_tok_s_per_stream = 1.0 / step;
+  p.decode_tok_s_deployment = static_cast<double>(s.batch) / step;
+  p.decode_tok_s_per_chip = p.decode_tok_s_deployment / chips;
+  p.ttft_s = p.prefill.total.si();
+  p.deployment_power_W = chips * hw.system_power_W_per_chip.value;
+  p.deployment_cost_usd = chips * hw.system_cost_usd_per_chip.value;
+  p.energy_J_per_token = p.deployment_power_W * step / static_cast<double>(s.batch);
+  const Economics& e = s.economics;
+  const double served_s = e.lifetime_years * kSecondsPerYear * e.utilization;
+  p.usd_per_mtok_capex = p.deployment_cost_usd / (served_s * p.decode_tok_s_deployment) * 1e6;
+  p.usd_per_mtok_all_in =
+      p.usd_per_mtok_capex + p.energy_J_per_token * 1e6 * e.pue * e.usd_per_kWh / kJoulesPerKilowattHour;
+  p.agent_density_per_musd = (1e6 / p.deployment_cost_usd) * (p.decode_tok_s_deployment / e.stream_tok_s) * e.utilization;
+  p.meets_stream_rate = p.decode_tok_s_per_stream >= e.stream_tok_s;
+
+  if (m.moe) {
+    p.moe_unique_experts_per_layer = p.decode_cost.unique_experts_per_layer;
+    // The naive estimate: each step reads only top-k experts, as if every token chose the same ones.
+    const double topk_streamed =
+        m.always_streamed_params() + static_cast<double>(m.moe_layers()) * m.moe->top_k * m.expert_params();
+    p.moe_topk_weight_bytes_per_step = topk_streamed * bytes_per_element(s.weights);
+    StepCost naive = p.decode_cost;
+    const double ratio = topk_streamed / (m.always_streamed_params() + static_cast<double>(m.moe_layers()) *
+                                                                         p.moe_unique_experts_per_layer *
+                                                                         m.expert_params());
+    naive.weight_bytes = naive.weight_bytes * ratio;
+    for (size_t i = 0; i < naive.tier_bytes.size(); ++i) {
+      double w_share = plan.weights_bytes_per_chip.si() > 0
+                           ? plan.placement.weight_bytes_per_tier[i].si() / plan.weights_bytes_per_chip.si()
+                           : 0.0;
+      naive.tier_bytes[i] -= p.decode_cost.weight_bytes * w_share;
+      naive.tier_bytes[i] += naive.weight_bytes * w_share;
+    }
+    p.moe_topk_decode_tok_s_per_stream = 1.0 / roofline_step_time(s, plan, naive).total.si();
+  }
+
+  // Provenance of each figure: the weakest input it rests on.
+  TagSet arch;
+  arch.add(m.architecture_provenance.tag);
+  TagSet memory = arch;
+  for (const auto& tier : hw.tiers) {
+    memory.add(tier.capacity_bytes);
+  }
+  memory.add(hw.usable_memory_fraction);
+  TagSet time = arch;
+  time.add(hw.flops_for(s.weights));
+  for (const auto& tier : hw.tiers) time.add(tier.bandwidth_Bps);
+  if (plan.chips > 1) {
+    const NetworkLevel& net = network_for(hw, plan.tp_over_scale_out || plan.pp_over_scale_out);
+    time.add(net.bandwidth_Bps);
+    time.add(net.latency_s);
+  }
+  TagSet energy = time;
+  energy.add(hw.system_power_W_per_chip);
+  TagSet capex = time;
+  capex.add(hw.system_cost_usd_per_chip);
+  TagSet all_in = capex;
+  all_in.merge(energy);
+  p.tags["weights_bytes"] = arch;
+  p.tags["fits"] = memory;
+  p.tags["decode"] = time;
+  p.tags["ttft_s"] = time;
+  p.tags["energy_J_per_token"] = energy;
+  p.tags["usd_per_mtok_capex"] = capex;
+  p.tags["usd_per_mtok_all_in"] = all_in;
+  p.tags["agent_density_per_musd"] = capex;
+  if (hw.vendor_claims_only) {
+    for (auto& kv : p.tags) kv.second.add(Tag::vendor_claim);
+  }
+  return p;
+}
+
+namespace {
+nlohmann::json step_json(const StepTime& t) {
+  return {{"total_s", t.total.si()},
+          {"stage_s", t.stage.si()},
+          {"compute_s", t.compute.si()},
+          {"memory_s", t.memory.si()},
+          {"tp_communication_s", t.tp_communication.si()},
+          {"ep_communication_s", t.ep_communication.si()},
+          {"pp_communication_s", t.pp_communication.si()},
+          {"bound", t.bound}};
+}
+
+nlohmann::json tags_json(const TagSet& t) {
+  return {{"weakest", to_string(t.weakest())}, {"all", t.names()}, {"rests_on_vendor_claim", t.rests_on_vendor_claim()}};
+}
+}  // namespace
+
+nlohmann::json to_json(const Scenario& s, const Projection& p) {
+  using nlohmann::json;
+  const Plan& plan = p.plan;
+  json j;
+  j["engine"] = "closed-form";
+  j["hardware"] = s.hw.id;
+  j["model"] = s.model.id;
+  j["weights_precision"] = to_string(s.weights);
+  j["kv_precision"] = to_string(s.kv);
+  j["compute_precision"] = to_string(s.hw.compute_precision_for(s.weights));
+  j["batch"] = s.batch;
+  j["prompt_tokens"] = s.prompt_tokens;
+  j["output_tokens"] = s.output_tokens;
+  j["fits"] = plan.fits;
+  j["chips"] = plan.chips;
+  j["tp"] = plan.tp;
+  j["pp"] = plan.pp;
+  j["ep"] = plan.ep;
+  j["plan"] = plan.explanation;
+  j["weights_bytes"] = p.weights_bytes;
+  j["weights_bytes_per_chip"] = plan.weights_bytes_per_chip.si();
+  j["kv_bytes_per_token"] = p.kv_bytes_per_token;
+  j["kv_bytes_per_chip"] = plan.kv_bytes_per_chip.si();
+  j["usable_bytes_per_chip"] = plan.usable_bytes_per_chip.si();
+  j["missing_bytes_per_chip"] = plan.missing_bytes_per_chip.si();
+  j["total_params"] = s.model.total_params();
+  j["active_params"] = s.model.active_params();
+  j["decode_context_tokens"] = p.context_tokens;
+  if (plan.fits) {
+    j["decode_step"] = step_json(p.decode);
+    j["decode_flop_per_chip"] = p.decode_cost.flop.si();
+    j["decode_weight_bytes_per_chip"] = p.decode_cost.weight_bytes.si();
+    j["decode_kv_read_bytes_per_chip"] = p.decode_cost.kv_read_bytes.si();
+    j["prefill_step"] = step_json(p.prefill);
+    j["decode_tok_s_per_stream"] = p.decode_tok_s_per_stream;
+    j["decode_tok_s_deployment"] = p.decode_tok_s_deployment;
+    j["decode_tok_s_per_chip"] = p.decode_tok_s_per_chip;
+    j["ttft_s"] = p.ttft_s;
+    j["energy_J_per_token"] = p.energy_J_per_token;
+    j["usd_per_mtok"] = p.usd_per_mtok_capex;
+    j["usd_per_mtok_all_in"] = p.usd_per_mtok_all_in;
+    j["agent_density_per_musd"] = p.agent_density_per_musd;
+    j["meets_stream_rate"] = p.meets_stream_rate;
+    j["deployment_cost_usd"] = p.deployment_cost_usd;
+    j["deployment_power_W"] = p.deployment_power_W;
+    if (s.model.moe) {
+      j["moe"] = {{"experts", s.model.moe->experts},
+                  {"top_k", s.model.moe->top_k},
+                  {"unique_experts_per_layer", p.moe_unique_experts_per_layer},
+                  {"topk_weight_bytes_per_step", p.moe_topk_weight_bytes_per_step},
+                  {"topk_decode_tok_s_per_stream", p.moe_topk_decode_tok_s_per_stream}};
+    }
+  }
+  j["economics"] = {{"lifetime_years", s.economics.lifetime_years},
+                    {"utilization", s.economics.utilization},
+                    {"usd_per_kWh", s.economics.usd_per_kWh},
+                    {"pue", s.economics.pue},
+                    {"stream_tok_s", s.economics.stream_tok_s}};
+  json tags = json::object();
+  for (const auto& kv : p.tags) tags[kv.first] = tags_json(kv.second);
+  j["tags"] = tags;
+  j["vendor_claims_only"] = s.hw.vendor_claims_only;
+  return j;
+}
+
+}  // namespace infersim

@@ -1,0 +1,77 @@
+// Contract: the closed-form engine. Turns the shared cost model (costmodel/step_cost.hpp) into
+// times by roofline, and times into throughput, energy, cost and agent density.
+//
+// Step time on one stage = max(FLOP / peak, max over tiers of bytes / bandwidth) + collectives;
+// a token crosses pp stages in turn: step = pp * stage + (pp-1) * stage-to-stage send. Memory tiers
+// stream concurrently (each tier holds the same share of every layer), communication does not
+// overlap compute (conservative; the DES shows what overlap would change).
+//   decode tok/s per stream     = 1 / step
+//   decode tok/s per deployment = batch / step
+//   decode tok/s per chip       = deployment / chips
+//   TTFT                        = time of the prompt's prefill as one chunk, batch 1
+//   energy per token            = chips * system power per chip * step / batch
+//   $/M tokens (CapEx)          = chips * system cost per chip / (lifetime * utilization * tok/s) * 1e6
+//   $/M tokens (all-in)         = CapEx + energy per token * 1e6 * PUE * $/kWh / 3.6e6
+//   agent density (per $1M)     = (1e6 / deployment cost) * (deployment tok/s / stream tok/s) * utilization
+//                                 (the seed paper's Appendix C, with t the deployment's throughput)
+// Worked example (H100, Llama-3.1-70B bf16, batch 1, context 1152): weights streamed per step
+// 141.1 GB minus the 2.1 GB embedding ≈ 139 GB at 3.35 TB/s ... does not fit one 80 GB H100: the
+// default plan takes 2 chips (tp=2), 69.5 GB each, 20.7 ms + all-reduces ≈ 48 tok/s per stream.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "costmodel/step_cost.hpp"
+#include "descriptors/provenance.hpp"
+#include "scenario/scenario.hpp"
+
+namespace infersim {
+
+struct StepTime {
+  Seconds compute;
+  Seconds memory;
+  Seconds tp_communication;
+  Seconds ep_communication;
+  Seconds pp_communication;  // all stage-to-stage sends of the step
+  Seconds stage;             // one stage: max(compute, memory) + tp + ep
+  Seconds total;             // pp stages in turn + sends
+  std::string bound;         // "memory", "compute" or "communication": the largest term
+};
+
+StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost& cost);
+
+struct Projection {
+  Plan plan;
+  double weights_bytes = 0;           // whole model at the weight precision
+  double kv_bytes_per_token = 0;      // whole model at the KV precision
+  double context_tokens = 0;          // mean context of a decode step
+  StepCost decode_cost;
+  StepTime decode;
+  StepTime prefill;
+  double decode_tok_s_per_stream = 0;
+  double decode_tok_s_deployment = 0;
+  double decode_tok_s_per_chip = 0;
+  double ttft_s = 0;
+  double energy_J_per_token = 0;
+  double usd_per_mtok_capex = 0;
+  double usd_per_mtok_all_in = 0;
+  double agent_density_per_musd = 0;
+  bool meets_stream_rate = false;     // per-stream tok/s >= the stream rate agent density assumes
+  double deployment_cost_usd = 0;
+  double deployment_power_W = 0;
+  // MoE: what reading only top-k experts per token would have claimed, for comparison.
+  double moe_unique_experts_per_layer = 0;
+  double moe_topk_weight_bytes_per_step = 0;
+  double moe_topk_decode_tok_s_per_stream = 0;
+  // The tags each figure rests on (weakest first in reports).
+  std::map<std::string, TagSet> tags;
+};
+
+Projection project(const Scenario& s, const Plan& plan);
+
+// The JSON result of `infersim project --json` (field names carry their units).
+nlohmann::json to_json(const Scenario& s, const Projection& p);
+
+}  // namespace infersim

@@ -1,0 +1,127 @@
+// `infersim project`: the closed-form engine over one scenario or a hardware x model matrix.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "analytic/projection.hpp"
+#include "cli/commands.hpp"
+#include "cli/scenario_options.hpp"
+#include "descriptors/catalog.hpp"
+#include "descriptors/input_error.hpp"
+#include "format/format.hpp"
+
+namespace infersim::cli {
+
+namespace {
+struct ProjectArgs {
+  ScenarioOptions scenario;
+  bool json = false;
+  bool csv = false;
+  std::string out;
+};
+
+std::vector<std::string> split_ids(const std::string& kind, const std::string& text) {
+  if (text == "all") return bundled_ids(kind);
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+const std::vector<std::string> kCsvFields = {
+    "hardware", "model", "weights_precision", "kv_precision", "batch", "prompt_tokens", "output_tokens",
+    "fits", "chips", "tp", "pp", "ep", "weights_bytes", "kv_bytes_per_token", "decode_tok_s_per_stream",
+    "decode_tok_s_deployment", "decode_tok_s_per_chip", "ttft_s", "energy_J_per_token", "usd_per_mtok",
+    "usd_per_mtok_all_in", "agent_density_per_musd"};
+
+std::string csv_cell(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return csv_escape(v.get<std::string>());
+  return v.dump();
+}
+
+void run_project(const ProjectArgs& a, CommandResult& result) {
+  nlohmann::json rows = nlohmann::json::array();
+  Table table({"hardware", "model", "wts", "chips", "fits", "tok/s/stream", "tok/s/deploy", "tok/s/chip",
+               "TTFT ms", "J/token", "$/Mtok", "agents/$1M", "bound", "weakest tag"});
+  std::vector<std::string> notes;
+  for (const auto& hw : split_ids("hardware", a.scenario.hw)) {
+    for (const auto& model : split_ids("models", a.scenario.model)) {
+      ScenarioOptions o = a.scenario;
+      o.hw = hw;
+      o.model = model;
+      Scenario s = resolve_scenario(o);
+      Plan plan = make_plan(s);
+      Projection p = project(s, plan);
+      nlohmann::json j = to_json(s, p);
+      rows.push_back(j);
+      std::string chips = std::to_string(plan.chips) + " (" + std::to_string(plan.tp) + "x" + std::to_string(plan.pp) + ")";
+      if (!plan.fits) {
+        table.add_row({s.hw.id, s.model.id, to_string(s.weights), chips, "NO", "-", "-", "-", "-", "-", "-", "-",
+                       "does not fit", "-"});
+        notes.push_back(s.hw.id + " / " + s.model.id + ": " + plan.explanation);
+        continue;
+      }
+      std::string weakest = to_string(p.tags.at("usd_per_mtok_capex").weakest());
+      if (s.hw.vendor_claims_only) weakest += " (UNAUDITED)";
+      table.add_row({s.hw.id, s.model.id, to_string(s.weights), chips, "yes", format_number(p.decode_tok_s_per_stream),
+                     format_number(p.decode_tok_s_deployment), format_number(p.decode_tok_s_per_chip),
+                     format_number(p.ttft_s * 1e3), format_number(p.energy_J_per_token),
+                     format_number(p.usd_per_mtok_capex), format_number(p.agent_density_per_musd), p.decode.bound,
+                     weakest});
+      if (s.model.moe)
+        notes.push_back(s.hw.id + " / " + s.model.id + ": MoE decode at batch " + std::to_string(s.batch) +
+                        " touches " + format_number(p.moe_unique_experts_per_layer) + " of " +
+                        std::to_string(s.model.moe->experts) + " experts per layer (top-k alone: " +
+                        std::to_string(s.model.moe->top_k) + "); counting top-k only would claim " +
+                        format_number(p.moe_topk_decode_tok_s_per_stream) + " tok/s per stream instead of " +
+                        format_number(p.decode_tok_s_per_stream));
+    }
+  }
+  std::string output;
+  if (a.json) {
+    output = rows.dump(2) + "\n";
+  } else if (a.csv) {
+    std::ostringstream o;
+    for (size_t i = 0; i < kCsvFields.size(); ++i) o << (i ? "," : "") << kCsvFields[i];
+    o << "\n";
+    for (const auto& r : rows) {
+      for (size_t i = 0; i < kCsvFields.size(); ++i) o << (i ? "," : "") << csv_cell(r.value(kCsvFields[i], nlohmann::json()));
+      o << "\n";
+    }
+    output = o.str();
+  } else {
+    std::ostringstream o;
+    o << "Closed-form projection: decode at batch " << a.scenario.batch << ", prompt " << a.scenario.prompt_tokens
+      << " + output " << a.scenario.output_tokens << " tokens; " << a.scenario.economics.lifetime_years
+      << "-year life, utilization " << a.scenario.economics.utilization << ".\n"
+      << "Ideal roofline: peak FLOP/s and bandwidth, no software overheads (calibrated results: `infersim validate`).\n\n"
+      << table.render();
+    for (const auto& n : notes) o << "  * " << n << "\n";
+    output = o.str();
+  }
+  if (a.out.empty()) std::cout << output;
+  else write_file_atomically(a.out, output);
+  result.exit_code = 0;
+}
+}  // namespace
+
+void register_project_command(CLI::App& app, CommandResult& result) {
+  auto args = std::make_shared<ProjectArgs>();
+  auto* cmd = app.add_subcommand(
+      "project",
+      "Closed-form (roofline) projection: weights and KV bytes, whether it fits and on how many chips,\n"
+      "decode tok/s per stream / per deployment / per chip, TTFT, energy per token, $/M tokens and agent\n"
+      "density. --hw and --model also take comma-separated lists or `all` for a matrix.\n"
+      "Example: infersim project --hw h100-sxm,b200 --model llama-3.1-70b --weights fp8 --batch 64");
+  add_scenario_options(cmd, args->scenario);
+  auto* json = cmd->add_flag("--json", args->json, "Print a JSON array of results (field names carry units)");
+  cmd->add_flag("--csv", args->csv, "Print CSV (one row per hardware x model)")->excludes(json);
+  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  cmd->callback([args, &result] { run_project(*args, result); });
+}
+
+}  // namespace infersim::cli

@@ -1,0 +1,36 @@
+#include "cli/scenario_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace infersim::cli {
+
+void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
+  cmd->add_option("--hw", o.hw, "Hardware: a bundled id (`infersim hw list`) or the path of a JSON descriptor")
+      ->capture_default_str();
+  cmd->add_option("--model", o.model, "Model: a bundled id (`infersim model list`) or the path of a JSON descriptor")
+      ->capture_default_str();
+  cmd->add_option("--weights", o.weights, "Weight precision: bf16, fp8 or fp4")->capture_default_str();
+  cmd->add_option("--kv", o.kv, "KV-cache precision: bf16, fp8 or fp4")->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Concurrent requests decoded together (1..1e6)")->capture_default_str();
+  cmd->add_option("--prompt-tokens", o.prompt_tokens, "Prompt (input) tokens per request")->capture_default_str();
+  cmd->add_option("--output-tokens", o.output_tokens, "Generated tokens per request")->capture_default_str();
+  cmd->add_option("--chips", o.chips, "Chips in the deployment (default: the fewest that hold weights + KV)");
+  cmd->add_option("--tp", o.tp, "Tensor-parallel degree (divides the attention heads)");
+  cmd->add_option("--pp", o.pp, "Pipeline-parallel degree (stages, at most one per layer)");
+  cmd->add_option("--ep", o.ep, "Expert-parallel degree: 1 or the tensor-parallel degree (MoE only)");
+  add_economics_options(cmd, o.economics);
+}
+
+void add_economics_options(CLI::App* cmd, Economics& e) {
+  auto* g = "Economics";
+  cmd->add_option("--lifetime-years", e.lifetime_years, "Hardware amortisation period, years")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--utilization", e.utilization, "Share of time the deployment serves at this rate (0..1]")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--usd-per-kwh", e.usd_per_kWh, "Electricity price, USD per kWh")->capture_default_str()->group(g);
+  cmd->add_option("--pue", e.pue, "Datacenter power usage effectiveness (>= 1)")->capture_default_str()->group(g);
+  cmd->add_option("--stream-tok-s", e.stream_tok_s, "Tokens/s one interactive stream consumes (agent density)")
+      ->capture_default_str()->group(g);
+}
+
+}  // namespace infersim::cli

@@ -1,0 +1,20 @@
+// Contract: the scenario options, named once and shared by every command that runs a scenario
+// (`project`, `simulate`, `sweep`, ...): --hw, --model, --weights, --kv, --batch, --prompt-tokens,
+// --output-tokens, --chips, --tp, --pp, --ep and the economics (--lifetime-years, --utilization,
+// --usd-per-kwh, --pue, --stream-tok-s).
+#pragma once
+
+#include "scenario/scenario.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace infersim::cli {
+
+// Adds the options to `cmd`, writing into `options`. `multi` lets --hw and --model take
+// comma-separated lists or `all` (project's matrix); the caller expands them with expand_ids().
+void add_scenario_options(CLI::App* cmd, ScenarioOptions& options);
+void add_economics_options(CLI::App* cmd, Economics& economics);
+
+}  // namespace infersim::cli

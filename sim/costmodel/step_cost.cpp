@@ -1,0 +1,90 @@
+#include "costmodel/step_cost.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace infersim {
+
+double mean_attended_tokens(double context, double new_tokens) {
+  // Token i of the chunk (1-based) attends to context + i tokens.
+  return context + (new_tokens + 1.0) / 2.0;
+}
+
+double expected_unique_experts(double experts, double top_k, double tokens) {
+  if (experts <= 0 || tokens <= 0) return 0.0;
+  // 1 - (1 - k/E)^T, computed through log1p so that large T and small k/E stay accurate.
+  return experts * -std::expm1(tokens * std::log1p(-top_k / experts));
+}
+
+StepCost step_cost(const Scenario& s, const Plan& plan, const StepShape& shape) {
+  const Model& m = s.model;
+  StepCost c;
+  const double tokens = shape.tokens();
+  const double chips_per_model = static_cast<double>(plan.tp * plan.pp);
+  const double stage_fraction = static_cast<double>(plan.layers_per_stage) / static_cast<double>(m.layers);
+  const double wbytes = bytes_per_element(s.weights);
+  const double kvbytes = bytes_per_element(s.kv);
+  const double abytes = bytes_per_element(s.activations);
+
+  // Weights: what the step streams. Per chip = model share / (tp*pp); the slowest stage has
+  // ceil(layers/pp) layers, so scale by stage_fraction * pp rather than dividing evenly.
+  double streamed = m.always_streamed_params();
+  if (m.moe) {
+    c.unique_experts_per_layer = expected_unique_experts(static_cast<double>(m.moe->experts),
+                                                         static_cast<double>(m.moe->top_k), tokens);
+    streamed += static_cast<double>(m.moe_layers()) * c.unique_experts_per_layer * m.expert_params();
+  }
+  c.weight_bytes = Bytes(streamed * wbytes * stage_fraction / static_cast<double>(plan.tp));
+
+  // KV cache: read what is cached, write what is new.
+  const double kv_per_token_chip =
+      m.kv_elements_per_token() * kvbytes * stage_fraction / static_cast<double>(kv_shards(m, plan.tp));
+  c.kv_read_bytes = Bytes(static_cast<double>(shape.requests) * shape.context_tokens_per_request * kv_per_token_chip);
+  c.kv_write_bytes = Bytes(tokens * kv_per_token_chip);
+
+  // Compute: 2 FLOP per multiply-accumulate over the active weights (not the input embedding,
+  // which is a row lookup), plus attention over the cached and new tokens.
+  const double attended = mean_attended_tokens(shape.context_tokens_per_request, shape.new_tokens_per_request);
+  const double matmul = 2.0 * (m.active_params() - m.embedding_params()) * tokens;
+  const double attention = m.attention_flop_per_token(attended) * tokens;
+  c.flop = Flop((matmul + attention) * stage_fraction * plan.pp / chips_per_model);
+
+  // Memory tiers: weights and KV in the proportions the plan placed them.
+  const double w_total = plan.weights_bytes_per_chip.si();
+  const double kv_total = plan.kv_bytes_per_chip.si();
+  const size_t tiers = plan.placement.weight_bytes_per_tier.size();
+  c.tier_bytes.assign(tiers, Bytes(0));
+  const double kv_traffic = (c.kv_read_bytes + c.kv_write_bytes).si();
+  for (size_t t = 0; t < tiers; ++t) {
+    double w_share = w_total > 0 ? plan.placement.weight_bytes_per_tier[t].si() / w_total : (t == 0 ? 1.0 : 0.0);
+    double kv_share = kv_total > 0 ? plan.placement.kv_bytes_per_tier[t].si() / kv_total : 0.0;
+    c.tier_bytes[t] = Bytes(c.weight_bytes.si() * w_share + kv_traffic * kv_share);
+  }
+  // A plan that does not fit may leave traffic unplaced: charge it to the last (slowest) tier.
+  double placed = 0;
+  for (const auto& b : c.tier_bytes) placed += b.si();
+  const double all = c.weight_bytes.si() + kv_traffic;
+  if (tiers > 0 && all > placed) c.tier_bytes.back() += Bytes(all - placed);
+
+  // Communication.
+  const double activation_bytes = tokens * static_cast<double>(m.hidden_size) * abytes;
+  const long long moe_layers_in_stage =
+      m.moe ? static_cast<long long>(std::llround(static_cast<double>(m.moe_layers()) * stage_fraction)) : 0;
+  const long long dense_layers_in_stage = plan.layers_per_stage - moe_layers_in_stage;
+  if (plan.tp > 1) {
+    c.tp_allreduce_bytes = Bytes(activation_bytes);
+    if (plan.ep > 1) {
+      c.tp_allreduces = 2 * dense_layers_in_stage + moe_layers_in_stage;
+      c.ep_all_to_alls = 2 * moe_layers_in_stage;
+      const double ep = static_cast<double>(plan.ep);
+      c.ep_all_to_all_bytes_out =
+          Bytes(tokens / ep * static_cast<double>(m.moe->top_k) * m.hidden_size * abytes * (ep - 1.0) / ep);
+    } else {
+      c.tp_allreduces = 2 * plan.layers_per_stage;
+    }
+  }
+  if (plan.pp > 1) c.pp_send_bytes = Bytes(activation_bytes);
+  return c;
+}
+
+}  // namespace infersim

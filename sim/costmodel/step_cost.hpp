@@ -1,0 +1,60 @@
+// Contract: the work of one step on one chip, shared by both engines.
+//
+// A step is one decode iteration of a batch (each request adds one token) or one prefill chunk
+// (each request adds `new_tokens`). step_cost() returns, for one chip of one pipeline stage (the
+// slowest stage, with ceil(layers/pp) layers), the FLOP it computes, the bytes it reads from each
+// memory tier (weights, KV cache), and the bytes its collectives move. It knows nothing of time:
+// the closed form turns these into a roofline (analytic/), the DES into SimGrid activities (des/).
+//
+// The physics, per step, per chip (tp chips per stage, pp stages):
+//   weights read  = [always-streamed params + MoE layers * U(T) * expert params] * bytes / (tp*pp)
+//                   where T is the tokens in the step and U(T) = E * (1 - (1 - k/E)^T) the expected
+//                   number of distinct routed experts a batch touches (not top-k: a batch of 64
+//                   tokens on Mixtral's 8 experts, top-2, touches 7.9996 of 8, not 2).
+//   KV read       = requests * context * KV elements/token * KV bytes / pp / kv_shards(tp)
+//   KV written    = requests * new tokens * KV elements/token * KV bytes / pp / kv_shards(tp)
+//   FLOP          = [2 * (active params - embedding) * T + attention FLOP(context)] / (tp*pp)
+//   tensor-parallel all-reduces: 2 per dense layer, T * hidden * 2 bytes each (bf16 activations);
+//   with expert parallelism a MoE layer has 1 all-reduce and 2 all-to-alls (dispatch, combine) of
+//   T/ep * top_k * hidden * 2 * (ep-1)/ep bytes out of each chip;
+//   pipeline send between stages: T * hidden * 2 bytes.
+// Weights and KV bytes are split over the memory tiers in the proportions the Plan placed them.
+#pragma once
+
+#include <vector>
+
+#include "scenario/scenario.hpp"
+#include "units/units.hpp"
+
+namespace infersim {
+
+struct StepShape {
+  long long requests = 1;              // sequences in the step
+  double new_tokens_per_request = 1;   // 1 for decode, the chunk length for prefill
+  double context_tokens_per_request = 0;  // tokens already in the KV cache, mean over requests
+  double tokens() const { return static_cast<double>(requests) * new_tokens_per_request; }
+};
+
+// Mean KV length attended when `new_tokens` are appended causally after `context` cached tokens.
+double mean_attended_tokens(double context, double new_tokens);
+
+// Expected distinct experts touched when `tokens` tokens each pick top_k of `experts` uniformly.
+double expected_unique_experts(double experts, double top_k, double tokens);
+
+struct StepCost {
+  Flop flop;
+  Bytes weight_bytes;                // read per chip
+  Bytes kv_read_bytes;               // read per chip
+  Bytes kv_write_bytes;              // written per chip
+  std::vector<Bytes> tier_bytes;     // all of the above, per memory tier
+  double unique_experts_per_layer = 0;  // 0 for dense models
+  long long tp_allreduces = 0;       // per stage per step
+  Bytes tp_allreduce_bytes;          // payload of each
+  long long ep_all_to_alls = 0;
+  Bytes ep_all_to_all_bytes_out;     // per chip, each
+  Bytes pp_send_bytes;               // between consecutive stages
+};
+
+StepCost step_cost(const Scenario& s, const Plan& plan, const StepShape& shape);
+
+}  // namespace infersim

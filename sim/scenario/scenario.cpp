@@ -1,0 +1,213 @@
+#include "scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "descriptors/catalog.hpp"
+#include "descriptors/input_error.hpp"
+
+namespace infersim {
+
+namespace {
+// Upper bounds that keep absurd inputs from turning into hangs or overflows (documented in --help).
+constexpr long long kMaxBatch = 1'000'000;
+constexpr long long kMaxTokens = 100'000'000;
+constexpr long long kMaxChips = 1'000'000;
+
+Precision option_precision(const std::string& option, const std::string& value) {
+  Precision p;
+  if (!parse_precision(value, &p))
+    throw InputError(option, value, "unknown precision; accepted values: " + join_alternatives(precision_names()));
+  return p;
+}
+
+long long option_count(const std::string& option, long long value, long long minimum, long long maximum) {
+  if (value < minimum || value > maximum)
+    throw InputError(option, std::to_string(value),
+                     "expected an integer from " + std::to_string(minimum) + " to " + std::to_string(maximum));
+  return value;
+}
+
+void option_fraction(const std::string& option, double value, bool allow_above_one) {
+  if (!std::isfinite(value) || value <= 0 || (!allow_above_one && value > 1))
+    throw InputError(option, std::to_string(value),
+                     allow_above_one ? "expected a finite number > 0" : "expected a fraction in (0, 1]");
+}
+
+std::string gib(Bytes b) {
+  std::ostringstream o;
+  o.precision(4);
+  o << b.si() / 1e9 << " GB";
+  return o.str();
+}
+}  // namespace
+
+Scenario resolve_scenario(const ScenarioOptions& o) {
+  Scenario s;
+  s.hw = load_hardware(o.hw);
+  s.model = load_model(o.model);
+  s.weights = option_precision("--weights", o.weights);
+  s.kv = option_precision("--kv", o.kv);
+  s.batch = option_count("--batch", o.batch, 1, kMaxBatch);
+  s.prompt_tokens = option_count("--prompt-tokens", o.prompt_tokens, 1, kMaxTokens);
+  s.output_tokens = option_count("--output-tokens", o.output_tokens, 1, kMaxTokens);
+  if (o.chips) s.chips = option_count("--chips", *o.chips, 1, kMaxChips);
+  if (o.tp) s.tp = option_count("--tp", *o.tp, 1, kMaxChips);
+  if (o.pp) s.pp = option_count("--pp", *o.pp, 1, kMaxChips);
+  if (o.ep) s.ep = option_count("--ep", *o.ep, 1, kMaxChips);
+  option_fraction("--lifetime-years", o.economics.lifetime_years, true);
+  option_fraction("--utilization", o.economics.utilization, false);
+  option_fraction("--usd-per-kwh", o.economics.usd_per_kWh, true);
+  option_fraction("--pue", o.economics.pue, true);
+  option_fraction("--stream-tok-s", o.economics.stream_tok_s, true);
+  if (o.economics.pue < 1.0) throw InputError("--pue", std::to_string(o.economics.pue), "expected a PUE >= 1");
+  s.economics = o.economics;
+  return s;
+}
+
+const NetworkLevel& network_for(const Hardware& hw, bool over_scale_out) {
+  return over_scale_out && hw.scale_out ? *hw.scale_out : hw.scale_up;
+}
+
+long long kv_shards(const Model& m, long long tp) {
+  if (m.attention == AttentionKind::mla) return 1;
+  return std::min(tp, m.kv_heads);
+}
+
+Plan plan_with(const Scenario& s, long long tp, long long pp, long long ep) {
+  const Model& m = s.model;
+  const Hardware& hw = s.hw;
+  Plan plan;
+  plan.tp = tp;
+  plan.pp = pp;
+  plan.ep = ep;
+  plan.chips = tp * pp;
+  plan.layers_per_stage = (m.layers + pp - 1) / pp;
+  const double weight_bytes = m.total_params() * bytes_per_element(s.weights);
+  plan.weights_bytes_per_chip = Bytes(weight_bytes / static_cast<double>(tp * pp));
+  const double kv_bytes_per_token = m.kv_elements_per_token() * bytes_per_element(s.kv);
+  plan.kv_bytes_per_chip = Bytes(static_cast<double>(s.batch) * s.max_context_tokens() * kv_bytes_per_token *
+                                 plan.layers_per_stage / m.layers / kv_shards(m, tp));
+  plan.tp_over_scale_out = tp > hw.scale_up.domain_chips;
+  plan.pp_over_scale_out = tp * pp > hw.scale_up.domain_chips;
+
+  // Fill the tiers fastest first: weights, then the KV cache in what is left.
+  double weights_left = plan.weights_bytes_per_chip.si();
+  double kv_left = plan.kv_bytes_per_chip.si();
+  double usable_total = 0;
+  for (const auto& tier : hw.tiers) {
+    double usable = tier.capacity_bytes.value * hw.usable_memory_fraction.value;
+    usable_total += usable;
+    double w = std::min(weights_left, usable);
+    weights_left -= w;
+    double kv = std::min(kv_left, usable - w);
+    kv_left -= kv;
+    plan.placement.weight_bytes_per_tier.push_back(Bytes(w));
+    plan.placement.kv_bytes_per_tier.push_back(Bytes(kv));
+  }
+  plan.usable_bytes_per_chip = Bytes(usable_total);
+  double missing = weights_left + kv_left;
+  plan.missing_bytes_per_chip = Bytes(missing);
+  plan.fits = missing <= 0;
+  std::ostringstream why;
+  why << "tp=" << tp << " pp=" << pp << " ep=" << ep << " on " << plan.chips << " chip(s): weights "
+      << gib(plan.weights_bytes_per_chip) << " + KV " << gib(plan.kv_bytes_per_chip) << " per chip, usable "
+      << gib(plan.usable_bytes_per_chip);
+  if (!plan.fits) why << "; missing " << gib(plan.missing_bytes_per_chip) << " per chip";
+  plan.explanation = why.str();
+  return plan;
+}
+
+namespace {
+// Tensor-parallel degrees worth trying: divisors of the head count (each chip gets whole heads).
+std::vector<long long> tp_candidates(const Model& m, long long limit) {
+  std::vector<long long> out;
+  for (long long tp = 1; tp <= std::min(limit, m.attention_heads); ++tp)
+    if (m.attention_heads % tp == 0) out.push_back(tp);
+  return out;
+}
+
+long long default_ep(const Model& m, long long tp) {
+  return (m.moe && tp > 1 && m.moe->experts % tp == 0) ? tp : 1;
+}
+
+void check_degrees(const Scenario& s, long long tp, long long pp, long long ep) {
+  const Model& m = s.model;
+  if (m.attention_heads % tp != 0)
+    throw InputError("--tp", std::to_string(tp),
+                     "must divide the model's " + std::to_string(m.attention_heads) + " attention heads");
+  if (pp > m.layers)
+    throw InputError("--pp", std::to_string(pp),
+                     "exceeds the model's " + std::to_string(m.layers) + " layers (one layer per stage at most)");
+  if (ep != 1 && ep != tp)
+    throw InputError("--ep", std::to_string(ep),
+                     "expert parallelism runs inside the tensor-parallel group: accepted values 1 or " +
+                         std::to_string(tp));
+  if (ep > 1 && (!m.moe || m.moe->experts % ep != 0))
+    throw InputError("--ep", std::to_string(ep),
+                     m.moe ? "must divide the model's " + std::to_string(m.moe->experts) + " experts"
+                           : "the model has no experts; accepted value 1");
+}
+}  // namespace
+
+Plan make_plan(const Scenario& s) {
+  const Model& m = s.model;
+  const long long domain = s.hw.scale_up.domain_chips;
+  // Fully specified, or specified enough to derive the rest.
+  if (s.tp || s.pp || s.chips) {
+    long long tp = s.tp.value_or(0), pp = s.pp.value_or(0);
+    if (s.chips) {
+      long long chips = *s.chips;
+      if (tp && pp && tp * pp != chips)
+        throw InputError("--chips", std::to_string(chips), "must equal --tp x --pp (" + std::to_string(tp * pp) + ")");
+      if (!tp && pp) tp = chips / pp;
+      if (!tp) {
+        // The largest tensor-parallel degree that divides the chips and fits the domain.
+        for (long long c : tp_candidates(m, std::min(domain, chips)))
+          if (chips % c == 0) tp = c;
+      }
+      if (!pp) pp = chips / tp;
+      if (tp * pp != chips)
+        throw InputError("--chips", std::to_string(chips),
+                         "cannot be split into tensor x pipeline degrees for this model (tp must divide " +
+                             std::to_string(m.attention_heads) + " heads); give --tp and --pp");
+    }
+    if (!tp) tp = 1;
+    if (!pp) pp = 1;
+    long long ep = s.ep.value_or(default_ep(m, tp));
+    check_degrees(s, tp, pp, ep);
+    Plan plan = plan_with(s, tp, pp, ep);
+    plan.explanation = "as requested: " + plan.explanation;
+    return plan;
+  }
+  // Fewest chips that hold weights and KV cache; among equal counts, the least pipelining.
+  Plan best;
+  bool found = false;
+  for (long long pp = 1; pp <= m.layers; ++pp) {
+    for (long long tp : tp_candidates(m, std::max<long long>(domain, 1))) {
+      long long ep = s.ep.value_or(default_ep(m, tp));
+      if (ep != 1 && ep != tp) continue;
+      Plan p = plan_with(s, tp, pp, ep);
+      if (!p.fits) continue;
+      if (!found || p.chips < best.chips) {
+        best = p;
+        found = true;
+      }
+    }
+    // Once a fit exists, more pipelining can only help if it lowers the chip count; stop when the
+    // smallest possible count at this pp (1 chip per stage) exceeds the best.
+    if (found && pp + 1 > best.chips) break;
+  }
+  if (found) {
+    best.explanation = "fewest chips that hold the weights and the KV cache: " + best.explanation;
+    return best;
+  }
+  // Nothing fits even at one layer per stage across the whole domain: report the largest attempt.
+  long long tp = tp_candidates(m, domain).back();
+  Plan p = plan_with(s, tp, m.layers, s.ep.value_or(default_ep(m, tp)));
+  p.explanation = "does not fit even at one layer per pipeline stage: " + p.explanation;
+  return p;
+}
+
+}  // namespace infersim

@@ -1,0 +1,96 @@
+// Contract: a Scenario is everything one run needs, resolved and validated, in SI units; a Plan is
+// how the model is laid out on the chips.
+//
+// Scenario = hardware + model + precisions + request shape + economics. ScenarioOptions is what
+// the command line (or a report suite, or a sweep point) fills in; resolve_scenario() loads the
+// descriptors and checks the values, throwing InputError with the option's name.
+//
+// Plan: chips = tp * pp (data parallelism is counted separately by the serving layer). Each
+// pipeline stage holds layers/pp layers; inside a stage, attention and dense MLPs are split
+// tensor-parallel over tp chips; MoE experts are split expert-parallel over ep chips (ep is 1 or
+// tp). Weights fill the memory tiers fastest first, then the KV cache takes what is left.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "descriptors/hardware.hpp"
+#include "descriptors/model.hpp"
+#include "units/units.hpp"
+
+namespace infersim {
+
+struct Economics {
+  double lifetime_years = 3.0;  // the seed paper's amortisation period
+  double utilization = 0.7;     // share of wall time the deployment serves at the modelled rate
+  double usd_per_kWh = 0.10;
+  double pue = 1.0;             // datacenter overhead on top of system power (1.0: not counted)
+  double stream_tok_s = 5.0;    // tokens/s one interactive stream consumes (agent density's r)
+};
+
+struct ScenarioOptions {
+  std::string hw = "h100-sxm";
+  std::string model = "llama-3.1-70b";
+  std::string weights = "bf16";
+  std::string kv = "bf16";
+  long long batch = 1;
+  long long prompt_tokens = 1024;
+  long long output_tokens = 256;
+  std::optional<long long> chips, tp, pp, ep;
+  Economics economics;
+};
+
+struct Scenario {
+  Hardware hw;
+  Model model;
+  Precision weights = Precision::bf16;
+  Precision kv = Precision::bf16;
+  Precision activations = Precision::bf16;  // activations and collectives travel in bf16
+  long long batch = 1;
+  long long prompt_tokens = 1024;
+  long long output_tokens = 256;
+  std::optional<long long> chips, tp, pp, ep;
+  Economics economics;
+
+  // Mean context a decode step attends to over a request's generation: prompt + output/2.
+  double mean_decode_context_tokens() const { return prompt_tokens + output_tokens / 2.0; }
+  double max_context_tokens() const { return static_cast<double>(prompt_tokens + output_tokens); }
+};
+
+Scenario resolve_scenario(const ScenarioOptions& options);
+
+struct Placement {
+  std::vector<Bytes> weight_bytes_per_tier;  // per chip
+  std::vector<Bytes> kv_bytes_per_tier;      // per chip, at the scenario's batch and full context
+};
+
+struct Plan {
+  long long chips = 1, tp = 1, pp = 1, ep = 1;
+  long long layers_per_stage = 1;  // ceil(layers / pp): the slowest stage sets the pace
+  bool fits = false;
+  Bytes weights_bytes_per_chip;
+  Bytes kv_bytes_per_chip;        // at the scenario's batch and max context
+  Bytes usable_bytes_per_chip;
+  Bytes missing_bytes_per_chip;   // > 0 when it does not fit
+  Placement placement;
+  std::string explanation;        // how the plan was chosen, or why it does not fit
+  // Whether each traffic class leaves the scale-up domain (then it crosses the scale-out network).
+  bool tp_over_scale_out = false;
+  bool pp_over_scale_out = false;
+};
+
+// The network level a traffic class crosses: scale-out when asked and the chip has one.
+const NetworkLevel& network_for(const Hardware& hw, bool over_scale_out);
+
+// KV cache shards: GQA heads split over tp up to the number of KV heads (beyond that they are
+// replicated); MLA's latent is replicated on every tensor-parallel chip.
+long long kv_shards(const Model& m, long long tp);
+
+// The plan for the scenario's explicit --chips/--tp/--pp/--ep, or the fewest chips that hold the
+// weights and the KV cache. Never throws for "does not fit": the Plan says so.
+Plan make_plan(const Scenario& s);
+// The plan with exactly these degrees (used by make_plan and by sweeps); fits may be false.
+Plan plan_with(const Scenario& s, long long tp, long long pp, long long ep);
+
+}  // namespace infersim
