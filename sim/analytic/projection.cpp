@@ -40,10 +40,10 @@ Projection project(const Scenario& s, const Plan& plan) {
   p.kv_bytes_per_token = m.kv_elements_per_token() * bytes_per_element(s.kv);
   p.context_tokens = s.mean_decode_context_tokens();
 
-  StepShape decode{s.batch, 1.0, p.context_tokens};
+  StepShape decode = StepShape::decode(s.batch, p.context_tokens);
   p.decode_cost = step_cost(s, plan, decode);
   p.decode = roofline_step_time(s, plan, p.decode_cost);
-  StepShape prefill{1, static_cast<double>(s.prompt_tokens), 0.0};
+  StepShape prefill = StepShape::prefill(1, static_cast<double>(s.prompt_tokens), 0.0);
   p.prefill = roofline_step_time(s, plan, step_cost(s, plan, prefill));
 
   const double step = p.decode.total.si();

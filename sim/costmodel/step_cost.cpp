@@ -10,6 +10,27 @@ double mean_attended_tokens(double context, double new_tokens) {
   return context + (new_tokens + 1.0) / 2.0;
 }
 
+void StepShape::add_sequence(double new_tokens_of_seq, double context_of_seq) {
+  sequences += 1;
+  new_tokens += new_tokens_of_seq;
+  context_tokens += context_of_seq;
+  attended_tokens += new_tokens_of_seq * mean_attended_tokens(context_of_seq, new_tokens_of_seq);
+}
+
+StepShape StepShape::decode(long long requests, double context_tokens_per_request) {
+  return prefill(requests, 1.0, context_tokens_per_request);
+}
+
+StepShape StepShape::prefill(long long requests, double chunk_tokens, double context_tokens_per_request) {
+  StepShape s;
+  const double n = static_cast<double>(requests);
+  s.sequences = n;
+  s.new_tokens = n * chunk_tokens;
+  s.context_tokens = n * context_tokens_per_request;
+  s.attended_tokens = n * chunk_tokens * mean_attended_tokens(context_tokens_per_request, chunk_tokens);
+  return s;
+}
+
 double expected_unique_experts(double experts, double top_k, double tokens) {
   if (experts <= 0 || tokens <= 0) return 0.0;
   // 1 - (1 - k/E)^T, computed through log1p so that large T and small k/E stay accurate.
@@ -39,14 +60,13 @@ StepCost step_cost(const Scenario& s, const Plan& plan, const StepShape& shape) 
   // KV cache: read what is cached, write what is new.
   const double kv_per_token_chip =
       m.kv_elements_per_token() * kvbytes * stage_fraction / static_cast<double>(kv_shards(m, plan.tp));
-  c.kv_read_bytes = Bytes(static_cast<double>(shape.requests) * shape.context_tokens_per_request * kv_per_token_chip);
+  c.kv_read_bytes = Bytes(shape.context_tokens * kv_per_token_chip);
   c.kv_write_bytes = Bytes(tokens * kv_per_token_chip);
 
   // Compute: 2 FLOP per multiply-accumulate over the active weights (not the input embedding,
   // which is a row lookup), plus attention over the cached and new tokens.
-  const double attended = mean_attended_tokens(shape.context_tokens_per_request, shape.new_tokens_per_request);
   const double matmul = 2.0 * (m.active_params() - m.embedding_params()) * tokens;
-  const double attention = m.attention_flop_per_token(attended) * tokens;
+  const double attention = m.attention_flop(shape.attended_tokens);
   c.flop = Flop((matmul + attention) * stage_fraction * plan.pp / chips_per_model);
 
   // Memory tiers: weights and KV in the proportions the plan placed them.

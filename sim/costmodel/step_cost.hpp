@@ -11,9 +11,9 @@
 //                   where T is the tokens in the step and U(T) = E * (1 - (1 - k/E)^T) the expected
 //                   number of distinct routed experts a batch touches (not top-k: a batch of 64
 //                   tokens on Mixtral's 8 experts, top-2, touches 7.9996 of 8, not 2).
-//   KV read       = requests * context * KV elements/token * KV bytes / pp / kv_shards(tp)
-//   KV written    = requests * new tokens * KV elements/token * KV bytes / pp / kv_shards(tp)
-//   FLOP          = [2 * (active params - embedding) * T + attention FLOP(context)] / (tp*pp)
+//   KV read       = cached tokens (all sequences) * KV elements/token * KV bytes / pp / kv_shards(tp)
+//   KV written    = new tokens * KV elements/token * KV bytes / pp / kv_shards(tp)
+//   FLOP          = [2 * (active params - embedding) * T + attention FLOP(attended tokens)] / (tp*pp)
 //   tensor-parallel all-reduces: 2 per dense layer, T * hidden * 2 bytes each (bf16 activations);
 //   with expert parallelism a MoE layer has 1 all-reduce and 2 all-to-alls (dispatch, combine) of
 //   T/ep * top_k * hidden * 2 * (ep-1)/ep bytes out of each chip;
@@ -28,11 +28,18 @@
 
 namespace infersim {
 
+// What one step processes, as aggregates over its sequences (so a continuous-batching step of
+// hundreds of sequences costs O(1) to describe). Build it with add_sequence() or the helpers.
 struct StepShape {
-  long long requests = 1;              // sequences in the step
-  double new_tokens_per_request = 1;   // 1 for decode, the chunk length for prefill
-  double context_tokens_per_request = 0;  // tokens already in the KV cache, mean over requests
-  double tokens() const { return static_cast<double>(requests) * new_tokens_per_request; }
+  double sequences = 0;           // sequences (requests) in the step
+  double new_tokens = 0;          // tokens appended to the KV cache this step, all sequences
+  double context_tokens = 0;      // tokens already cached, summed over sequences (KV read)
+  double attended_tokens = 0;     // sum over new tokens of the tokens each attends to (attention FLOP)
+
+  void add_sequence(double new_tokens_of_seq, double context_of_seq);
+  static StepShape decode(long long requests, double context_tokens_per_request);
+  static StepShape prefill(long long requests, double chunk_tokens, double context_tokens_per_request);
+  double tokens() const { return new_tokens; }
 };
 
 // Mean KV length attended when `new_tokens` are appended causally after `context` cached tokens.

@@ -77,16 +77,16 @@ double Model::kv_elements_per_token() const {
   return 2.0 * layers * kv_heads * head_dim;
 }
 
-double Model::attention_flop_per_token(double context_tokens) const {
+double Model::attention_flop(double attended_tokens) const {
   // Two matrix-vector products per head per layer (scores, then the weighted sum), 2 FLOP per MAC.
   // MLA is counted in its absorbed form, where both run over the latent (plus the rope key).
   const double heads = static_cast<double>(attention_heads);
   double per_layer;
   if (attention == AttentionKind::mla) {
-    per_layer = 2.0 * heads * (mla.kv_lora_rank + mla.qk_rope_head_dim) * context_tokens +
-                2.0 * heads * mla.kv_lora_rank * context_tokens;
+    per_layer = 2.0 * heads * (mla.kv_lora_rank + mla.qk_rope_head_dim) * attended_tokens +
+                2.0 * heads * mla.kv_lora_rank * attended_tokens;
   } else {
-    per_layer = 4.0 * heads * head_dim * context_tokens;
+    per_layer = 4.0 * heads * head_dim * attended_tokens;
   }
   return per_layer * layers;
 }

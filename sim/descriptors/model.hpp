@@ -81,8 +81,9 @@ struct Model {
   double always_streamed_params() const;
   // Elements of KV cache one token adds across all layers (K and V, or MLA's latent + rope key).
   double kv_elements_per_token() const;
-  // Attention FLOP for one new token attending to `context_tokens` earlier tokens, all layers.
-  double attention_flop_per_token(double context_tokens) const;
+  // Attention FLOP, all layers, for `attended_tokens` (query, key) pairs: one new token attending to
+  // L cached tokens contributes L. Linear, so a step passes the sum over its new tokens.
+  double attention_flop(double attended_tokens) const;
 };
 
 Model load_model_file(const std::string& path);
