@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
   infersim::cli::register_descriptor_commands(app, result);
   infersim::cli::register_project_command(app, result);
-  // [audit]
+  infersim::cli::register_audit_command(app, result);
   // [registry]
   try {
     app.parse(argc, argv);

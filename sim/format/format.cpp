@@ -12,11 +12,21 @@
 
 namespace infersim {
 
+namespace {
+// Display width: UTF-8 continuation bytes take no column (tables hold "§", "–" and "µ").
+size_t display_width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s)
+    if ((ch & 0xC0) != 0x80) ++n;
+  return n;
+}
+}  // namespace
+
 std::string Table::render() const {
   std::vector<size_t> width(header_.size(), 0);
-  for (size_t c = 0; c < header_.size(); ++c) width[c] = header_[c].size();
+  for (size_t c = 0; c < header_.size(); ++c) width[c] = display_width(header_[c]);
   for (const auto& row : rows_)
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
   auto numeric = [](const std::string& s) {
     return !s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '$');
   };
@@ -24,7 +34,7 @@ std::string Table::render() const {
   auto line = [&](const std::vector<std::string>& row, bool header) {
     for (size_t c = 0; c < width.size(); ++c) {
       std::string cell = c < row.size() ? row[c] : "";
-      size_t pad = width[c] - cell.size();
+      size_t pad = width[c] - display_width(cell);
       if (c > 0) out << "  ";
       if (!header && numeric(cell)) out << std::string(pad, ' ') << cell;
       else out << cell << std::string(c + 1 == width.size() ? 0 : pad, ' ');
