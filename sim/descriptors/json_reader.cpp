@@ -21,7 +21,7 @@ json read_json_file(const std::string& path) {
   } catch (const json::parse_error& e) {
     // nlohmann reports a byte offset; turn it into line:column for people.
     size_t line = 1, column = 1;
-    for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {  // e.byte is 1-based
       if (text[i] == '\n') {
         ++line;
         column = 1;
@@ -173,6 +173,7 @@ Sourced ObjectReader::require_quantity(const std::string& key, const Provenance*
     fail(key, "expected a number or an object {\"value\", \"tag\", \"source\"}, found " + json_type_name(v));
 
   ObjectReader q(v, file_, pointer_of(key));
+  q.allow({"unit", "low", "high", "note"});
   double factor = 1.0;
   if (q.has("unit")) {
     std::string unit = q.require_string("unit");

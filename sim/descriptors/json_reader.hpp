@@ -59,6 +59,8 @@ class ObjectReader {
   // Each element of an array of objects.
   std::vector<ObjectReader> array_of_objects(const std::string& key, bool allow_empty = false);
 
+  // Declares optional keys as known without reading them (for keys read through has()).
+  void allow(const std::vector<std::string>& keys) { known_.insert(keys.begin(), keys.end()); }
   // Rejects unknown keys. Call once every expected key has been read.
   void finish() const;
 
