@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   infersim::cli::CommandResult result;
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
-  // [registry]
+  infersim::cli::register_registry_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
