@@ -58,7 +58,7 @@ namespace {
 std::string line_ref(int line) { return "line " + std::to_string(line); }
 
 // yaml-cpp marks are 0-based within the front matter text; `first_line` is the file line of the
-// front matter's first line. Null nodes carry no mark (-1): they take the line of their key.
+// front matter's first line. A node without a mark (-1) takes the line of its parent or key.
 int file_line(const YAML::Mark& mark, int first_line, int fallback) {
   return mark.line < 0 ? fallback : mark.line + first_line;
 }
@@ -81,7 +81,11 @@ Value convert(const YAML::Node& node, int first_line, int fallback_line) {
         int key_line = file_line(kv.first.Mark(), first_line, v.line);
         // Keys are scalars in every schema we read; a complex key is kept by its YAML text.
         std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
-        v.fields.emplace_back(key, convert(kv.second, first_line, key_line));
+        Value value = convert(kv.second, first_line, key_line);
+        // yaml-cpp marks an empty value at the next token, often on a later line; the key's line is
+        // where a person looks.
+        if (value.kind == Value::Kind::Null) value.line = key_line;
+        v.fields.emplace_back(key, std::move(value));
         v.key_lines.push_back(key_line);
       }
       break;

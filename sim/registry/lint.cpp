@@ -459,7 +459,7 @@ std::vector<Violation> lint_readme(const Entry& readme, const std::vector<Entry>
     const std::string actual = carries_all ? schema.version : "before " + schema.version;
     auto lookup = [&](const Claim& c) {
       auto it = c.version_of.find(id);
-      return it == c.version_of.end() ? std::string("(not listed)") : it->second;
+      return it == c.version_of.end() ? std::string() : it->second;  // "" = the record does not list it
     };
     const std::string n = lookup(note_claim), l = lookup(log_claim);
     if (n == actual && l == actual) continue;
@@ -471,10 +471,12 @@ std::vector<Violation> lint_readme(const Entry& readme, const std::vector<Entry>
   for (const auto& [key, group] : groups) {
     const auto& [n, l, actual] = key;
     const std::string ids = compact_ids(group.ids);
-    std::string message = "the migration note (line " + std::to_string(note_claim.line) + ") says " + ids + " are on " + n +
-                          complete_text + "; the newest change-log entry, " + log_label + " (line " +
-                          std::to_string(log_claim.line) + "), says " + l + "; ";
-    std::string supports = "their front matter ";
+    const std::string are = group.ids.size() == 1 ? " is" : " are";
+    std::string message = "the migration note (line " + std::to_string(note_claim.line) + ") " +
+                          (n.empty() ? "does not list " + ids : "says " + ids + are + " on " + n) + complete_text +
+                          "; the newest change-log entry, " + log_label + " (line " + std::to_string(log_claim.line) + "), " +
+                          (l.empty() ? "does not list " + (group.ids.size() == 1 ? std::string("it") : "them") : "says " + l) + "; ";
+    std::string supports = group.ids.size() == 1 ? "its front matter " : "their front matter ";
     std::string fields;
     for (const auto& f : added) fields += (fields.empty() ? "" : ", ") + f;
     supports += actual == schema.version ? "carries all the fields " + schema.version + " added (" + fields + ")"
@@ -585,9 +587,9 @@ std::string to_text(const LintReport& report) {
     files.insert(v.file);
   }
   if (report.clean())
-    out << report.dir.string() << ": " << report.entry_count << " entries, no violations\n";
+    out << report.dir.string() << ": " << report.entry_count << " entr" << (report.entry_count == 1 ? "y" : "ies") << ", no violations\n";
   else
-    out << report.dir.string() << ": " << report.entry_count << " entries, " << report.violations.size() << " violation"
+    out << report.dir.string() << ": " << report.entry_count << " entr" << (report.entry_count == 1 ? "y" : "ies") << ", " << report.violations.size() << " violation"
         << (report.violations.size() == 1 ? "" : "s") << " in " << files.size() << " file" << (files.size() == 1 ? "" : "s") << "\n";
   return out.str();
 }
