@@ -69,8 +69,8 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
                   "recount the paper's taxonomy claims.");
   registry->require_subcommand(1);
 
-  CLI::App* lint = registry->add_subcommand(
-      "lint",
+  CLI::App* lint = registry->add_subcommand("lint", "Check the entries against registry/schema.json and the contribution guidelines");
+  lint->footer(
       "Check every entry against registry/schema.json and the contribution guidelines: required fields, types,\n"
       "enum values (type, status, maturity, contribution), ranges 1-5 (priority, difficulty), ISO dates not in the\n"
       "future, ids of the form B<n> matching the file name and unique, depends_on naming other existing entries,\n"
@@ -102,8 +102,8 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     result.exit_code = report.clean() ? kExitClean : kExitFindings;
   });
 
-  CLI::App* stale = registry->add_subcommand(
-      "stale",
+  CLI::App* stale = registry->add_subcommand("stale", "List entries past last_reviewed + review_cadence_days");
+  stale->footer(
       "List entries whose review is overdue: today > last_reviewed + review_cadence_days.\n"
       "Entries whose date or cadence is malformed are skipped here (lint reports them).\n"
       "Exit codes: 0 none stale, 1 some stale, 2 unreadable input or a bad --today.\n"
@@ -127,8 +127,8 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     result.exit_code = found.empty() ? kExitClean : kExitFindings;
   });
 
-  CLI::App* graph = registry->add_subcommand(
-      "graph",
+  CLI::App* graph = registry->add_subcommand("graph", "Analyse the depends_on graph: cycles, order, unlock sets, critical chain");
+  graph->footer(
       "Analyse the depends_on graph (edge P -> D: resolving P unlocks D): cycles (strongly connected\n"
       "components), a topological order of the condensation, what each entry transitively unlocks and waits on,\n"
       "and the critical chain: the path in the condensation DAG with the largest summed priority.\n"
@@ -155,8 +155,8 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     result.exit_code = kExitClean;
   });
 
-  CLI::App* taxonomy = registry->add_subcommand(
-      "taxonomy",
+  CLI::App* taxonomy = registry->add_subcommand("taxonomy", "Recount the paper's taxonomy claims from the entries' types");
+  taxonomy->footer(
       "Recount the paper's taxonomy claims from the entries' `type` field: share per type, the three buckets\n"
       "(algorithmic / coordination-or-engineering / capital) recounted vs as the paper lists them, the paper's\n"
       "table Type column vs the YAML, and a verdict for each stated claim (~80% coordination, eleven of fifteen,\n"

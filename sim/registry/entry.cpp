@@ -167,10 +167,13 @@ std::vector<fs::path> entry_files(const fs::path& dir) {
   if (!fs::is_directory(dir, ec))
     throw InputError(dir.string(), "directory", "is not a readable directory of registry entries");
   std::vector<fs::path> files;
-  for (const auto& item : fs::directory_iterator(dir)) {
-    const fs::path& p = item.path();
-    if (item.is_regular_file() && p.extension() == ".md" && p.filename() != "README.md") files.push_back(p);
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec) && p.extension() == ".md" && p.filename() != "README.md") files.push_back(p);
   }
+  if (ec) throw InputError(dir.string(), "directory", "cannot list the folder: " + ec.message());
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     if (a.stem() == b.stem()) return a.filename() < b.filename();
     return id_less(a.stem().string(), b.stem().string());

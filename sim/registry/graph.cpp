@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <functional>
 #include <queue>
@@ -76,7 +77,7 @@ std::vector<GraphNode> graph_nodes(const std::vector<Entry>& entries) {
     n.id = e.id();
     n.name = e.scalar("name").value_or("");
     const std::string p = e.scalar("priority").value_or("");
-    n.priority = (!p.empty() && std::all_of(p.begin(), p.end(), ::isdigit) && p.size() < 6) ? std::stoi(p) : 0;
+    n.priority = (!p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) && p.size() < 6) ? std::stoi(p) : 0;
     n.depends_on = e.depends_on();
     nodes.push_back(n);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "descriptors/input_error.hpp"
@@ -88,6 +89,11 @@ class Reader {
         n.unique_items = boolean(value, at);
       } else if (key == "pattern") {
         n.pattern = text(value, at);
+        try {
+          std::regex check(n.pattern);
+        } catch (const std::regex_error& e) {
+          fail(at, "not a valid ECMAScript regular expression: " + std::string(e.what()));
+        }
       } else if (key == "format") {
         n.format = text(value, at);
         if (n.format != "date") fail(at, "unsupported format '" + n.format + "'; accepted values: date");
