@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   infersim::cli::register_descriptor_commands(app, result);
   infersim::cli::register_project_command(app, result);
   infersim::cli::register_audit_command(app, result);
-  // [registry]
+  infersim::cli::register_registry_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,175 @@
+// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy). All logic
+// lives in the library; this file parses options, picks the output form and sets the exit code.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "descriptors/input_error.hpp"
+#include "registry/graph.hpp"
+#include "registry/lint.hpp"
+#include "registry/schema.hpp"
+#include "registry/taxonomy.hpp"
+
+namespace infersim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace reg = infersim::registry;
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
+
+// Options shared by the subcommands; owned by the App's lifetime through the callbacks' captures.
+struct RegistryOptions {
+  std::string dir = std::string(INFERSIM_SOURCE_DIR) + "/registry";
+  std::string schema;  // "" = <dir>/schema.json when present, else the source tree's
+  std::string today;
+  bool json = false;
+  std::string format = "text";
+  std::string out;
+};
+
+fs::path schema_path(const RegistryOptions& o) {
+  if (!o.schema.empty()) return o.schema;
+  const fs::path local = fs::path(o.dir) / "schema.json";
+  std::error_code ec;
+  if (fs::is_regular_file(local, ec)) return local;
+  return fs::path(INFERSIM_SOURCE_DIR) / "registry" / "schema.json";
+}
+
+reg::Date parse_today(const std::string& text) {
+  const auto d = reg::parse_iso_date(text);
+  if (!d) throw InputError("--today", text, "not an ISO calendar date; accepted values: YYYY-MM-DD, a real calendar day");
+  return *d;
+}
+
+void add_dir_option(CLI::App& sub, RegistryOptions& o) {
+  sub.add_option("--dir", o.dir, "Registry folder holding B<n>.md entries (and README.md)")->capture_default_str();
+}
+
+void write_output(const std::string& text, const std::string& out) {
+  if (out.empty()) {
+    std::cout << text;
+    return;
+  }
+  std::ofstream file(out);
+  if (!file) throw InputError(out, "--out", "cannot write the file");
+  file << text;
+}
+
+}  // namespace
+
+void register_registry_command(CLI::App& app, CommandResult& result) {
+  auto options = std::make_shared<RegistryOptions>();
+  CLI::App* registry = app.add_subcommand(
+      "registry", "The bottleneck registry (registry/B<n>.md): lint it, check staleness, analyse its depends_on graph,\n"
+                  "recount the paper's taxonomy claims.");
+  registry->require_subcommand(1);
+
+  CLI::App* lint = registry->add_subcommand("lint", "Check the entries against registry/schema.json and the contribution guidelines");
+  lint->footer(
+      "Check every entry against registry/schema.json and the contribution guidelines: required fields, types,\n"
+      "enum values (type, status, maturity, contribution), ranges 1-5 (priority, difficulty), ISO dates not in the\n"
+      "future, ids of the form B<n> matching the file name and unique, depends_on naming other existing entries,\n"
+      "one citation per known solution, specific blockers, body of 200-600 words with the four ## headings, and\n"
+      "README.md's migration note against its change log and the entries.\n"
+      "Each violation prints as  file:line: field: value: message; accepted values: ...\n"
+      "With --today, entries past last_reviewed + review_cadence_days are also reported (rule 'stale').\n"
+      "Exit codes: 0 clean, 1 some rule failed, 2 unreadable input (missing folder, malformed front matter).\n"
+      "Example: infersim registry lint --today 2026-11-21 --json | jq '.violations_by_rule'");
+  add_dir_option(*lint, *options);
+  lint->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
+  lint->add_option("--today", options->today, "Today's date YYYY-MM-DD: enables the stale rule and dates the future-date rule (default: the system's UTC date, stale rule off)");
+  lint->add_flag("--json", options->json, "Print one JSON object (jq-readable) instead of text");
+  lint->callback([options, &result] {
+    const reg::Schema schema = reg::load_schema(schema_path(*options));
+    reg::LintOptions lo;
+    lo.today = options->today.empty() ? reg::today_utc() : parse_today(options->today);
+    if (!options->today.empty()) lo.today_for_stale = lo.today;
+    const reg::LintReport report = reg::lint_registry(options->dir, schema, lo);
+    if (options->json) {
+      nlohmann::json j = reg::to_json(report);
+      j["schema"] = schema_path(*options).string();
+      j["today"] = lo.today.to_string();
+      j["stale_checked"] = lo.today_for_stale.has_value();
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << reg::to_text(report);
+    }
+    result.exit_code = report.clean() ? kExitClean : kExitFindings;
+  });
+
+  CLI::App* stale = registry->add_subcommand("stale", "List entries past last_reviewed + review_cadence_days");
+  stale->footer(
+      "List entries whose review is overdue: today > last_reviewed + review_cadence_days.\n"
+      "Entries whose date or cadence is malformed are skipped here (lint reports them).\n"
+      "Exit codes: 0 none stale, 1 some stale, 2 unreadable input or a bad --today.\n"
+      "Example: infersim registry stale --today 2026-11-21");
+  add_dir_option(*stale, *options);
+  stale->add_option("--today", options->today, "Today's date, YYYY-MM-DD")->required();
+  stale->add_flag("--json", options->json, "Print a JSON array of stale entries instead of text");
+  stale->callback([options, &result] {
+    const reg::Date today = parse_today(options->today);
+    const auto entries = reg::read_entries(options->dir);
+    const auto found = reg::stale_entries(entries, today);
+    if (options->json) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& v : found)
+        list.push_back({{"file", v.file}, {"line", v.line}, {"last_reviewed", v.value}, {"message", v.message}});
+      std::cout << nlohmann::json{{"today", today.to_string()}, {"entries_checked", entries.size()}, {"stale", list}}.dump(2) << "\n";
+    } else {
+      for (const auto& v : found) std::cout << v.to_string() << "\n";
+      std::cout << options->dir << ": " << found.size() << " of " << entries.size() << " entries stale on " << today.to_string() << "\n";
+    }
+    result.exit_code = found.empty() ? kExitClean : kExitFindings;
+  });
+
+  CLI::App* graph = registry->add_subcommand("graph", "Analyse the depends_on graph: cycles, order, unlock sets, critical chain");
+  graph->footer(
+      "Analyse the depends_on graph (edge P -> D: resolving P unlocks D): cycles (strongly connected\n"
+      "components), a topological order of the condensation, what each entry transitively unlocks and waits on,\n"
+      "and the critical chain: the path in the condensation DAG with the largest summed priority.\n"
+      "--format dot writes Graphviz; with --out FILE.dot and `dot` on PATH, FILE.svg and FILE.png are rendered too.\n"
+      "Exit codes: 0 done, 2 unreadable input.\n"
+      "Example: infersim registry graph --format dot --out registry.dot");
+  add_dir_option(*graph, *options);
+  graph->add_option("--format", options->format, "Output form")->check(CLI::IsMember({"text", "json", "dot"}))->capture_default_str();
+  graph->add_option("--out", options->out, "Write to this file instead of standard output");
+  graph->callback([options, &result] {
+    const auto analysis = reg::analyze_graph(reg::graph_nodes(reg::read_entries(options->dir)));
+    std::string text;
+    if (options->format == "json") text = reg::to_json(analysis).dump(2) + "\n";
+    else if (options->format == "dot") text = reg::to_dot(analysis);
+    else text = reg::to_text(analysis);
+    write_output(text, options->out);
+    if (options->format == "dot" && !options->out.empty()) {
+      if (const auto dot = reg::find_on_path("dot")) {
+        for (const auto& f : reg::render_with_dot(*dot, options->out)) std::cerr << "wrote " << f.string() << "\n";
+      } else {
+        std::cerr << "note: Graphviz `dot` is not on PATH; wrote " << options->out << " only (no SVG/PNG)\n";
+      }
+    }
+    result.exit_code = kExitClean;
+  });
+
+  CLI::App* taxonomy = registry->add_subcommand("taxonomy", "Recount the paper's taxonomy claims from the entries' types");
+  taxonomy->footer(
+      "Recount the paper's taxonomy claims from the entries' `type` field: share per type, the three buckets\n"
+      "(algorithmic / coordination-or-engineering / capital) recounted vs as the paper lists them, the paper's\n"
+      "table Type column vs the YAML, and a verdict for each stated claim (~80% coordination, eleven of fifteen,\n"
+      "only B9 and B10 need capital). The type -> bucket mapping is printed with its reasons.\n"
+      "Exit codes: 0 done (a claim that differs is a finding, not an error), 2 unreadable input.\n"
+      "Example: infersim registry taxonomy --json | jq '.statements[].checks[]'");
+  add_dir_option(*taxonomy, *options);
+  taxonomy->add_flag("--json", options->json, "Print one JSON object instead of text");
+  taxonomy->callback([options, &result] {
+    const auto report = reg::recount_taxonomy(reg::read_entries(options->dir));
+    std::cout << (options->json ? reg::to_json(report).dump(2) + "\n" : reg::to_text(report));
+    result.exit_code = kExitClean;
+  });
+}
+
+}  // namespace infersim::cli
