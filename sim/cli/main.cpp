@@ -6,12 +6,13 @@
 #include "cli/commands.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
+#include "version/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"infersim: what would this model do on that hardware, and why.\n"
                "Closed-form projections and a SimGrid discrete-event simulation of LLM inference,\n"
                "from descriptors whose every number carries its source."};
-  app.set_version_flag("--version", std::string("infersim ") + INFERSIM_VERSION + " (" + INFERSIM_GIT_COMMIT + ")");
+  app.set_version_flag("--version", std::string("infersim ") + infersim::version() + " (" + infersim::build_commit() + ")");
   app.require_subcommand(1);
   infersim::cli::CommandResult result;
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   infersim::cli::register_project_command(app, result);
   infersim::cli::register_audit_command(app, result);
   infersim::cli::register_registry_command(app, result);
+  infersim::cli::register_serve_command(app, result);
+  infersim::cli::register_pareto_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

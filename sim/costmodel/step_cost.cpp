@@ -50,10 +50,16 @@ StepCost step_cost(const Scenario& s, const Plan& plan, const StepShape& shape) 
   // Weights: what the step streams. Per chip = model share / (tp*pp); the slowest stage has
   // ceil(layers/pp) layers, so scale by stage_fraction * pp rather than dividing evenly.
   double streamed = m.always_streamed_params();
+  // Routed experts on this chip, before the division by tp (see StepShape::moe_routed): the busiest
+  // rank's experts times ep, so that ep = tp gives its whole experts and ep = 1 a 1/tp share of each.
   if (m.moe) {
-    c.unique_experts_per_layer = expected_unique_experts(static_cast<double>(m.moe->experts),
-                                                         static_cast<double>(m.moe->top_k), tokens);
-    streamed += static_cast<double>(m.moe_layers()) * c.unique_experts_per_layer * m.expert_params();
+    c.unique_experts_per_layer =
+        shape.moe_routed ? shape.moe_experts_touched
+                         : expected_unique_experts(static_cast<double>(m.moe->experts),
+                                                   static_cast<double>(m.moe->top_k), tokens);
+    const double chip_experts = shape.moe_routed ? shape.moe_rank_experts_max * static_cast<double>(plan.ep)
+                                                 : c.unique_experts_per_layer;
+    streamed += static_cast<double>(m.moe_layers()) * chip_experts * m.expert_params();
   }
   c.weight_bytes = Bytes(streamed * wbytes * stage_fraction / static_cast<double>(plan.tp));
 
@@ -65,7 +71,14 @@ StepCost step_cost(const Scenario& s, const Plan& plan, const StepShape& shape) 
 
   // Compute: 2 FLOP per multiply-accumulate over the active weights (not the input embedding,
   // which is a row lookup), plus attention over the cached and new tokens.
-  const double matmul = 2.0 * (m.active_params() - m.embedding_params()) * tokens;
+  double matmul = 2.0 * (m.active_params() - m.embedding_params()) * tokens;
+  if (m.moe && shape.moe_routed) {
+    // Replace the even share of the routed experts' FLOP by the busiest rank's (scaled back to the
+    // whole-group convention of this formula, which divides by tp below).
+    const double expert_flop_per_assignment = 2.0 * static_cast<double>(m.moe_layers()) * m.expert_params();
+    matmul -= expert_flop_per_assignment * tokens * static_cast<double>(m.moe->top_k);
+    matmul += expert_flop_per_assignment * shape.moe_rank_assignments_max * static_cast<double>(plan.ep);
+  }
   const double attention = m.attention_flop(shape.attended_tokens);
   c.flop = Flop((matmul + attention) * stage_fraction * plan.pp / chips_per_model);
 

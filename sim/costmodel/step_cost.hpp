@@ -36,6 +36,20 @@ struct StepShape {
   double context_tokens = 0;      // tokens already cached, summed over sequences (KV read)
   double attended_tokens = 0;     // sum over new tokens of the tokens each attends to (attention FLOP)
 
+  // MoE only, optional: a routing drawn for this step (serving/router.hpp). When moe_routed is
+  // set, step_cost uses these instead of the uniform expectation, and costs the chip of the
+  // busiest expert-parallel rank (the step waits for the slowest rank at each all-to-all):
+  //   weights: moe_rank_experts_max whole experts per MoE layer on that rank (ep = tp), or
+  //            moe_experts_touched / tp of every expert (ep = 1, experts split tensor-parallel);
+  //   FLOP:    2 * expert params * moe_rank_assignments_max per MoE layer (times ep/tp).
+  // The two maxima may come from different ranks: the cost is then an upper bound, exact when one
+  // roofline term dominates (decode: weights; long prefill: FLOP). Shared experts always run and
+  // stay in always_streamed_params.
+  bool moe_routed = false;
+  double moe_experts_touched = 0;       // distinct routed experts touched, per MoE layer
+  double moe_rank_experts_max = 0;      // distinct routed experts touched on the busiest rank
+  double moe_rank_assignments_max = 0;  // (token, expert) assignments on the busiest rank
+
   void add_sequence(double new_tokens_of_seq, double context_of_seq);
   static StepShape decode(long long requests, double context_tokens_per_request);
   static StepShape prefill(long long requests, double chunk_tokens, double context_tokens_per_request);

@@ -1,0 +1,108 @@
+// `infersim serve`: the serving simulation (workload, scheduler, paged KV cache, metrics) of one
+// deployment on the analytic runtime.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/scenario_options.hpp"
+#include "cli/serving_options.hpp"
+#include "descriptors/input_error.hpp"
+#include "format/format.hpp"
+
+namespace infersim::cli {
+
+namespace {
+struct ServeArgs {
+  ScenarioOptions scenario;
+  ServingArgs serving;
+  bool json = false;
+  std::string out;
+  std::string records;
+};
+
+std::string ms(double s) { return format_number(s * 1e3); }
+
+void run_serve(const ServeArgs& a, CommandResult& result) {
+  if (scheduler_help_requested(a.serving)) return;
+  Scenario s = resolve_scenario(a.scenario);
+  Plan plan = make_plan(s);
+  WorkloadSpec w = load_workload(a.serving.workload);
+  ServingOptions o = resolve_serving_options(a.serving);
+  std::ofstream records;
+  if (!a.records.empty()) {
+    records.open(a.records);
+    if (!records) throw std::runtime_error(a.records + ": cannot open for writing");
+    records << "id,arrival_s,scheduled_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions,itl_mean_s,itl_max_s\n";
+    records.precision(9);
+    o.sink = [&records](const RequestRecord& r) {
+      records << r.id << ',' << r.arrival_s << ',' << r.scheduled_s << ',' << r.first_token_s << ',' << r.finish_s << ','
+              << r.prompt_tokens << ',' << r.output_tokens << ',' << r.preemptions << ',' << r.itl_mean_s << ','
+              << r.itl_max_s << '\n';
+    };
+  }
+  ServingResult r = run_serving_analytic(s, plan, w, o);
+  if (records.is_open() && !records) throw std::runtime_error(a.records + ": write failed");
+  const std::string full = r.json.dump(2) + "\n";
+  if (!a.out.empty()) write_file_atomically(a.out, full);
+  if (a.json) {
+    std::cout << full;
+    return;
+  }
+  const auto& j = r.json;
+  std::ostringstream o2;
+  o2 << "Serving '" << w.id << "' on " << j["chips"].get<long long>() << " x " << s.hw.id << " (tp=" << plan.tp
+     << " pp=" << plan.pp << " ep=" << plan.ep << ") " << s.model.id << ", scheduler " << o.scheduler << ", seed "
+     << o.seed << ", analytic runtime (ideal roofline steps).\n";
+  o2 << "  " << r.requests << " requests finished in " << format_number(r.makespan_s) << " s simulated, "
+     << r.steps << " steps; " << j["requests_rejected"].get<long long>() << " rejected, "
+     << j["preemptions"].get<long long>() << " preemptions; KV cache " << j["kv"]["capacity_tokens"].get<long long>()
+     << " tokens.\n\n";
+  Table t({"latency (ms)", "mean", "p50", "p90", "p99", "max"});
+  const std::pair<const char*, const Distribution*> rows[] = {{"TTFT", &r.ttft_s},  {"TPOT", &r.tpot_s},
+                                                               {"ITL", &r.itl_s},    {"end-to-end", &r.e2e_s},
+                                                               {"queue wait", &r.queue_s}};
+  for (const auto& [name, d] : rows)
+    t.add_row({name, ms(d->mean), ms(d->p50), ms(d->p90), ms(d->p99), ms(d->max)});
+  o2 << t.render() << "\n";
+  o2 << "  output tok/s: " << format_number(r.output_tok_s_deployment) << " per deployment, "
+     << format_number(r.output_tok_s_per_chip) << " per chip; goodput " << format_number(r.goodput_req_s)
+     << " req/s";
+  if (w.slo.any())
+    o2 << " (SLO p99 TTFT " << w.slo.ttft_p99_s << " s, p99 TPOT " << w.slo.tpot_p99_s << " s: "
+       << (r.slo_met ? "met" : "NOT met") << ")";
+  o2 << "\n  utilization " << format_number(j["utilization"].get<double>()) << ", energy "
+     << format_number(j["energy_J_per_output_token"].get<double>()) << " J/output token, $"
+     << format_number(j["usd_per_mtok"].get<double>()) << "/M output tokens (CapEx), $"
+     << format_number(j["usd_per_mtok_all_in"].get<double>()) << " all-in\n";
+  if (j.contains("moe"))
+    o2 << "  MoE rank load max/mean: p50 " << format_number(j["moe"]["rank_imbalance_max_over_mean"]["p50"].get<double>())
+       << ", p99 " << format_number(j["moe"]["rank_imbalance_max_over_mean"]["p99"].get<double>()) << " over "
+       << plan.ep << " expert-parallel rank(s)\n";
+  if (j.contains("kv_transfer_bytes"))
+    o2 << "  KV moved prefill -> decode: " << format_number(j["kv_transfer_bytes"].get<double>() / 1e9) << " GB, "
+       << ms(j["kv_transfer_mean_s"].get<double>()) << " ms per request\n";
+  if (!a.out.empty()) o2 << "  full result: " << a.out << "\n";
+  std::cout << o2.str();
+  result.exit_code = 0;
+}
+}  // namespace
+
+void register_serve_command(CLI::App& app, CommandResult& result) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Serving simulation of one deployment: requests from a workload, a batch scheduler, a paged KV cache;\n"
+      "TTFT / TPOT / ITL / end-to-end percentiles, throughput per deployment and per chip, goodput, energy, $/M.\n"
+      "Example: infersim serve --model llama-2-70b --tp 4 --workload chat --scheduler chunked-prefill --rate 4");
+  add_scenario_options(cmd, args->scenario);
+  add_serving_options(cmd, args->serving);
+  cmd->add_flag("--json", args->json, "Print the full result as JSON (field names carry units)");
+  cmd->add_option("--out", args->out, "Also write the full JSON result to this file (atomically)");
+  cmd->add_option("--records", args->records, "Stream one CSV line per finished request to this file");
+  cmd->callback([args, &result] { run_serve(*args, result); });
+}
+
+}  // namespace infersim::cli

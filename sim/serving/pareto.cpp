@@ -1,0 +1,108 @@
+#include "serving/pareto.hpp"
+
+#include <cmath>
+
+#include "descriptors/input_error.hpp"
+
+namespace infersim {
+
+namespace {
+constexpr int kMaxDoublings = 30;
+
+ParetoPoint point_of(const ServingResult& r, double rate, long long batch) {
+  ParetoPoint p;
+  p.rate_req_s = rate;
+  p.max_batch = batch;
+  p.output_tok_s_deployment = r.output_tok_s_deployment;
+  p.output_tok_s_per_chip = r.output_tok_s_per_chip;
+  p.tpot_p99_s = r.tpot_s.p99;
+  p.ttft_p99_s = r.ttft_s.p99;
+  p.goodput_req_s = r.goodput_req_s;
+  p.slo_met = r.slo_met;
+  return p;
+}
+}  // namespace
+
+std::vector<ParetoPoint> sweep(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
+                               SweepAxis axis, const std::vector<double>& values) {
+  std::vector<ParetoPoint> out;
+  for (double v : values) {
+    ServingOptions p = o;
+    p.sink = nullptr;
+    if (axis == SweepAxis::rate) p.rate_req_s = v;
+    else p.max_batch = static_cast<long long>(std::llround(v));
+    ServingResult r = run_serving_analytic(s, plan, w, p);
+    out.push_back(point_of(r, p.rate_req_s > 0 ? p.rate_req_s : w.rate_req_s, p.max_batch));
+  }
+  mark_frontier(out);
+  return out;
+}
+
+void mark_frontier(std::vector<ParetoPoint>& points) {
+  for (auto& p : points) {
+    p.on_frontier = true;
+    for (const auto& q : points) {
+      const bool no_worse = q.output_tok_s_deployment >= p.output_tok_s_deployment && q.tpot_p99_s <= p.tpot_p99_s;
+      const bool better = q.output_tok_s_deployment > p.output_tok_s_deployment || q.tpot_p99_s < p.tpot_p99_s;
+      if (no_worse && better) {
+        p.on_frontier = false;
+        break;
+      }
+    }
+  }
+}
+
+RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
+                                double start_rate, int bisections) {
+  if (!w.slo.any())
+    throw InputError(w.file, "/slo", "the workload has no SLO (ttft_p99_s, tpot_p99_s) to search against");
+  if (w.arrival != WorkloadSpec::Arrival::poisson && w.arrival != WorkloadSpec::Arrival::gamma &&
+      w.arrival != WorkloadSpec::Arrival::trace)
+    throw InputError(w.file, "/arrival/process",
+                     std::string("a rate search needs an open-loop arrival process (poisson, gamma or trace), not ") +
+                         to_string(w.arrival));
+  RateSearch rs;
+  auto meets = [&](double rate) {
+    ServingOptions p = o;
+    p.sink = nullptr;
+    p.rate_req_s = rate;
+    ++rs.runs;
+    return run_serving_analytic(s, plan, w, p).slo_met;
+  };
+  double lo = start_rate, hi = start_rate;
+  if (meets(lo)) {
+    rs.found = true;
+    int i = 0;
+    for (hi = lo * 2; i < kMaxDoublings && meets(hi); ++i, hi *= 2) lo = hi;
+  } else {
+    int i = 0;
+    for (lo = hi / 2; i < kMaxDoublings && !meets(lo); ++i, lo /= 2) hi = lo;
+    if (i == kMaxDoublings) return rs;
+    rs.found = true;
+  }
+  for (int i = 0; i < bisections; ++i) {
+    const double mid = std::sqrt(lo * hi);  // geometric: rates span orders of magnitude
+    if (meets(mid)) lo = mid;
+    else hi = mid;
+  }
+  rs.max_rate_req_s = lo;
+  rs.first_failing_req_s = hi;
+  return rs;
+}
+
+nlohmann::json to_json(const std::vector<ParetoPoint>& points) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : points)
+    a.push_back({{"rate_req_s", p.rate_req_s},
+                 {"max_batch", p.max_batch},
+                 {"output_tok_s_deployment", p.output_tok_s_deployment},
+                 {"output_tok_s_per_chip", p.output_tok_s_per_chip},
+                 {"tpot_p99_s", p.tpot_p99_s},
+                 {"ttft_p99_s", p.ttft_p99_s},
+                 {"goodput_req_s", p.goodput_req_s},
+                 {"slo_met", p.slo_met},
+                 {"on_frontier", p.on_frontier}});
+  return a;
+}
+
+}  // namespace infersim

@@ -1,0 +1,116 @@
+// Contract: the serving simulation of one deployment, written once against ReplicaRuntime.
+//
+// run_serving() draws requests from the workload, lets the chosen scheduler batch them step by
+// step on a replica, and measures what a user of vLLM / Vidur / DistServe measures (metrics.hpp).
+// The loop only calls runtime.now(), run_step() and sleep_until(): the same code runs on
+// AnalyticRuntime (a plain clock advanced by the closed-form step time of analytic/projection.hpp)
+// and on the DES runtime. Disaggregated serving runs two loops (a prefill pool and a decode pool,
+// each a replica of the Plan's chips) on two runtimes, interleaved conservatively (the pool whose
+// next event is earliest moves first), joined by a KvTransfer hook that moves each prompt's KV cache:
+// AnalyticKvTransfer costs it with the closed-form point-to-point time, a DES implementation can
+// send it as network traffic.
+//
+// Memory: O(requests in the system + users), never O(requests finished): finished requests are
+// streamed to ServingOptions::sink and forgotten.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/scenario.hpp"
+#include "serving/metrics.hpp"
+#include "serving/router.hpp"
+#include "serving/runtime.hpp"
+#include "serving/workload.hpp"
+
+namespace infersim {
+
+enum class PreemptionMode { recompute, swap };
+
+struct ServingOptions {
+  std::string scheduler = "continuous";
+  long long requests = 0;              // 0: the workload's count
+  double rate_req_s = 0;               // > 0: overrides the workload's arrival rate
+  std::uint64_t seed = 1;
+  long long max_batch = 256;           // running requests at most (vLLM max_num_seqs)
+  long long max_batch_tokens = 8192;   // continuous: prefill tokens per step at most (a longer prompt runs alone)
+  long long token_budget = 2048;       // chunked prefill: tokens per step (decodes + prefill chunks)
+  long long block_tokens = 16;         // paged KV block size
+  long long kv_blocks = 0;             // > 0: overrides the capacity derived from the Plan (tests)
+  PreemptionMode preemption = PreemptionMode::recompute;
+  long long kv_window = 0;             // > 0: sliding-window attention over this many recent tokens
+  long long kv_sinks = 0;              // attention-sink tokens kept besides the window
+  long long spec_k = 0;                // > 0: speculative decoding with k draft tokens
+  double spec_alpha = 0.8;             // per-token acceptance probability
+  RoutingSkew routing;                 // MoE models
+  long long series_every = 1;          // record queue / KV time series every n steps
+  RecordSink sink;                     // receives each finished request's record (may be empty)
+  // Serving-side step overhead is not modelled (the roofline is ideal); see README.
+};
+
+// Checks the options (InputError naming the option on bad values).
+void validate(const ServingOptions& o);
+
+// A pool's view of moving KV between pools (disaggregated serving).
+class KvTransfer {
+ public:
+  virtual ~KvTransfer() = default;
+  // `bytes_per_chip` leave each chip of the sending pool at `ready`; returns when they have arrived.
+  virtual Seconds transfer(Bytes bytes_per_chip, Seconds ready) = 0;
+};
+
+class AnalyticRuntime : public ReplicaRuntime {
+ public:
+  AnalyticRuntime(const Scenario& s, const Plan& plan) : s_(s), plan_(plan) {}
+  Seconds now() const override { return now_; }
+  Seconds run_step(const StepShape& shape) override;
+  void sleep_until(Seconds t) override { now_ = max(now_, t); }
+
+ private:
+  const Scenario& s_;
+  const Plan& plan_;
+  Seconds now_;
+};
+
+// Point-to-point over the network level the two pools share (scale-up when both fit in one
+// scale-up domain, else scale-out); each chip sends its shard in parallel.
+class AnalyticKvTransfer : public KvTransfer {
+ public:
+  AnalyticKvTransfer(const Scenario& s, const Plan& plan);
+  Seconds transfer(Bytes bytes_per_chip, Seconds ready) override;
+
+ private:
+  const NetworkLevel& net_;
+};
+
+struct Distribution {
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
+  long long count = 0;
+};
+
+struct ServingResult {
+  nlohmann::json json;  // the full result, field names with units (see serve_json_fields in README)
+  // The figures sweeps need, also in `json`.
+  long long requests = 0;
+  double makespan_s = 0;
+  Distribution ttft_s, tpot_s, itl_s, e2e_s, queue_s;
+  double output_tok_s_deployment = 0;
+  double output_tok_s_per_chip = 0;
+  double goodput_req_s = 0;
+  long long steps = 0;
+  bool slo_met = false;  // p99 TTFT and p99 TPOT within the workload's SLO
+};
+
+ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
+                          ReplicaRuntime& runtime);
+ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
+                                        const ServingOptions& o, ReplicaRuntime& prefill, ReplicaRuntime& decode,
+                                        KvTransfer& transfer);
+// The analytic driver: builds the runtime(s) and picks the single or disaggregated path.
+ServingResult run_serving_analytic(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o);
+
+}  // namespace infersim

@@ -1,0 +1,8 @@
+// Contract: the version and the git commit the running binary was built from (stamped into every
+// result and manifest). The commit ends in "-dirty" when the tree had uncommitted changes.
+#pragma once
+
+namespace infersim {
+const char* version();
+const char* build_commit();
+}  // namespace infersim

@@ -1,0 +1,134 @@
+// Whole serving runs: disaggregation moves exactly the KV its prompts produced; same seed, same
+// JSON; every scheduler finishes every request; memory does not hold finished requests.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "serving/scheduler.hpp"
+#include "serving/serving.hpp"
+
+using namespace infersim;
+
+namespace {
+Scenario small_scenario(const char* model = "llama-3.1-8b") {
+  ScenarioOptions so;
+  so.hw = "h100-sxm";
+  so.model = model;
+  return resolve_scenario(so);
+}
+
+WorkloadSpec uniform_poisson(double rate) {
+  WorkloadSpec w;
+  w.id = "test";
+  w.arrival = WorkloadSpec::Arrival::poisson;
+  w.rate_req_s = rate;
+  w.prompt.kind = LengthDistribution::Kind::uniform;
+  w.prompt.min = 10;
+  w.prompt.max = 3000;
+  w.output.kind = LengthDistribution::Kind::uniform;
+  w.output.min = 1;
+  w.output.max = 300;
+  w.slo.ttft_p99_s = 1;
+  w.slo.tpot_p99_s = 0.05;
+  return w;
+}
+}  // namespace
+
+TEST_CASE("disaggregated serving moves exactly the KV bytes its prompts produced") {
+  Scenario s = small_scenario();
+  Plan plan = make_plan(s);
+  WorkloadSpec w = uniform_poisson(20);
+  ServingOptions o;
+  o.scheduler = "disaggregated";
+  o.requests = 300;
+  // Every request that decodes after its first token has its prompt's KV moved once; a request
+  // of one output token finishes in the prefill pool and moves nothing.
+  double prompt_tokens = 0;
+  long long finished = 0, single_token = 0;
+  o.sink = [&](const RequestRecord& r) {
+    if (r.output_tokens > 1) prompt_tokens += static_cast<double>(r.prompt_tokens);
+    else ++single_token;
+    ++finished;
+  };
+  ServingResult r = run_serving_analytic(s, plan, w, o);
+  REQUIRE(finished == 300);
+  // Llama-3.1-8B: 2 * 32 layers * 8 KV heads * 128 * 2 bytes = 131,072 B per token.
+  const double per_token = kv_bytes_per_token(s);
+  CHECK(per_token == 131072.0);
+  const double moved = r.json["kv_transfer_bytes"].get<double>();
+  std::printf("disaggregated: %.0f prompt tokens (of the %lld requests with > 1 output token) x %.0f B = %.6e B "
+              "expected, %.6e B moved\n",
+              prompt_tokens, finished - single_token, per_token, prompt_tokens * per_token, moved);
+  CHECK(moved == doctest::Approx(prompt_tokens * per_token).epsilon(1e-12));
+  CHECK(r.json["chips"].get<long long>() == 2 * plan.chips);
+  CHECK(r.json["kv_transfer_mean_s"].get<double>() > 0);
+}
+
+TEST_CASE("determinism: same seed, identical JSON; another seed, another result") {
+  Scenario s = small_scenario("mixtral-8x7b");
+  ScenarioOptions so;
+  so.hw = "h100-sxm";
+  so.model = "mixtral-8x7b";
+  so.tp = 2;
+  s = resolve_scenario(so);
+  Plan plan = make_plan(s);
+  WorkloadSpec w = uniform_poisson(5);
+  ServingOptions o;
+  o.scheduler = "chunked-prefill";
+  o.requests = 200;
+  o.spec_k = 2;
+  o.routing.kind = RoutingSkew::Kind::zipf;
+  o.routing.zipf_s = 1.1;
+  const std::string a = run_serving_analytic(s, plan, w, o).json.dump();
+  const std::string b = run_serving_analytic(s, plan, w, o).json.dump();
+  CHECK(a == b);
+  o.seed = 2;
+  const std::string c = run_serving_analytic(s, plan, w, o).json.dump();
+  CHECK(a != c);
+}
+
+TEST_CASE("every scheduler finishes every request, with and without preemption pressure") {
+  Scenario s = small_scenario();
+  Plan plan = make_plan(s);
+  WorkloadSpec w = uniform_poisson(50);
+  for (const auto& info : scheduler_registry()) {
+    for (long long blocks : {0LL, 400LL}) {  // 400 blocks of 16 = 6,400 tokens: forces preemption
+      for (PreemptionMode mode : {PreemptionMode::recompute, PreemptionMode::swap}) {
+        ServingOptions o;
+        o.scheduler = info.name;
+        o.requests = 200;
+        o.kv_blocks = blocks;
+        o.preemption = mode;
+        ServingResult r = run_serving_analytic(s, plan, w, o);
+        INFO(info.name << " kv_blocks " << blocks);
+        CHECK(r.requests == 200);
+        CHECK(r.json["requests_rejected"].get<long long>() == 0);
+        if (blocks > 0 && info.name != "static") CHECK(r.json["preemptions"].get<long long>() > 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("closed loop keeps at most N users' requests in the system") {
+  Scenario s = small_scenario();
+  Plan plan = make_plan(s);
+  WorkloadSpec w = uniform_poisson(1);
+  w.arrival = WorkloadSpec::Arrival::closed_loop;
+  w.users = 8;
+  w.think_time_s = 0.5;
+  ServingOptions o;
+  o.requests = 100;
+  std::vector<std::pair<double, double>> spans;
+  o.sink = [&](const RequestRecord& r) { spans.emplace_back(r.arrival_s, r.finish_s); };
+  ServingResult r = run_serving_analytic(s, plan, w, o);
+  REQUIRE(r.requests == 100);
+  int max_in_system = 0;
+  for (const auto& a : spans) {
+    int n = 0;
+    for (const auto& b : spans)
+      if (b.first <= a.first && a.first < b.second) ++n;
+    max_in_system = std::max(max_in_system, n);
+  }
+  CHECK(max_in_system <= 8);
+  CHECK(max_in_system >= 2);
+}
