@@ -9,20 +9,25 @@ namespace infersim {
 
 StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   const Hardware& hw = s.hw;
+  const Calibration& cal = s.calibration;
   StepTime t;
-  t.compute = cost.flop / FlopPerSecond(hw.flops_for(s.weights).value);
+  t.compute = cost.flop / FlopPerSecond(hw.flops_for(s.weights).value * cal.compute_efficiency);
   for (size_t i = 0; i < cost.tier_bytes.size() && i < hw.tiers.size(); ++i)
-    t.memory = max(t.memory, cost.tier_bytes[i] / BytesPerSecond(hw.tiers[i].bandwidth_Bps.value));
-  const NetworkLevel& tp_net = network_for(hw, plan.tp_over_scale_out);
+    t.memory = max(t.memory, cost.tier_bytes[i] /
+                                 BytesPerSecond(hw.tiers[i].bandwidth_Bps.value * cal.memory_efficiency));
+  NetworkLevel tp_net = network_for(hw, plan.tp_over_scale_out);
+  tp_net.bandwidth_Bps.value *= cal.network_efficiency;
+  NetworkLevel pp_net = network_for(hw, plan.pp_over_scale_out);
+  pp_net.bandwidth_Bps.value *= cal.network_efficiency;
   t.tp_communication = ring_allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) *
                        static_cast<double>(cost.tp_allreduces);
   t.ep_communication = all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) *
                        static_cast<double>(cost.ep_all_to_alls);
   if (plan.pp > 1)
-    t.pp_communication = point_to_point_time(cost.pp_send_bytes, network_for(hw, plan.pp_over_scale_out)) *
-                         static_cast<double>(plan.pp - 1);
-  t.stage = max(t.compute, t.memory) + t.tp_communication + t.ep_communication;
-  t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication;
+    t.pp_communication = point_to_point_time(cost.pp_send_bytes, pp_net) * static_cast<double>(plan.pp - 1);
+  t.overhead = cal.layer_overhead * static_cast<double>(plan.layers_per_stage);
+  t.stage = max(t.compute, t.memory) + t.tp_communication + t.ep_communication + t.overhead;
+  t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication + cal.step_overhead;
   const Seconds comm = (t.tp_communication + t.ep_communication) * static_cast<double>(plan.pp) + t.pp_communication;
   const Seconds compute_all = t.compute * static_cast<double>(plan.pp);
   const Seconds memory_all = t.memory * static_cast<double>(plan.pp);
@@ -129,6 +134,7 @@ nlohmann::json step_json(const StepTime& t) {
           {"tp_communication_s", t.tp_communication.si()},
           {"ep_communication_s", t.ep_communication.si()},
           {"pp_communication_s", t.pp_communication.si()},
+          {"overhead_s", t.overhead.si()},
           {"bound", t.bound}};
 }
 
@@ -190,6 +196,7 @@ nlohmann::json to_json(const Scenario& s, const Projection& p) {
                   {"topk_decode_tok_s_per_stream", p.moe_topk_decode_tok_s_per_stream}};
     }
   }
+  j["calibration"] = s.calibration.name;
   j["economics"] = {{"lifetime_years", s.economics.lifetime_years},
                     {"utilization", s.economics.utilization},
                     {"usd_per_kWh", s.economics.usd_per_kWh},

@@ -1,8 +1,10 @@
 // Contract: the closed-form engine. Turns the shared cost model (costmodel/step_cost.hpp) into
 // times by roofline, and times into throughput, energy, cost and agent density.
 //
-// Step time on one stage = max(FLOP / peak, max over tiers of bytes / bandwidth) + collectives;
-// a token crosses pp stages in turn: step = pp * stage + (pp-1) * stage-to-stage send. Memory tiers
+// Step time on one stage = max(FLOP / peak, max over tiers of bytes / bandwidth) + collectives
+// (+ the calibration's per-layer overhead); a token crosses pp stages in turn:
+// step = pp * stage + (pp-1) * stage-to-stage send (+ the calibration's per-step overhead). The
+// calibration's efficiencies scale the peaks; "ideal" leaves them untouched. Memory tiers
 // stream concurrently (each tier holds the same share of every layer), communication does not
 // overlap compute (conservative; the DES shows what overlap would change).
 //   decode tok/s per stream     = 1 / step
@@ -14,9 +16,10 @@
 //   $/M tokens (all-in)         = CapEx + energy per token * 1e6 * PUE * $/kWh / 3.6e6
 //   agent density (per $1M)     = (1e6 / deployment cost) * (deployment tok/s / stream tok/s) * utilization
 //                                 (the seed paper's Appendix C, with t the deployment's throughput)
-// Worked example (H100, Llama-3.1-70B bf16, batch 1, context 1152): weights streamed per step
-// 141.1 GB minus the 2.1 GB embedding ≈ 139 GB at 3.35 TB/s ... does not fit one 80 GB H100: the
-// default plan takes 2 chips (tp=2), 69.5 GB each, 20.7 ms + all-reduces ≈ 48 tok/s per stream.
+// Worked example (H100, Llama-3.1-70B bf16, batch 1, mean context 1152): 141.1 GB of weights do not
+// fit one 80 GB H100 (72 GB usable), so the default plan takes 2 chips (tp=2). Per chip and step:
+// 69.50 GB of weights (all but the input embedding, halved) + 0.19 GB of KV at 3.35 TB/s = 20.80 ms;
+// 160 all-reduces of 16 KiB over NVSwitch add 0.65 ms; step 21.45 ms = 46.6 tok/s per stream.
 #pragma once
 
 #include <map>
@@ -35,7 +38,8 @@ struct StepTime {
   Seconds tp_communication;
   Seconds ep_communication;
   Seconds pp_communication;  // all stage-to-stage sends of the step
-  Seconds stage;             // one stage: max(compute, memory) + tp + ep
+  Seconds overhead;          // calibrated fixed cost per stage (layers * layer overhead)
+  Seconds stage;             // one stage: max(compute, memory) + tp + ep + overhead
   Seconds total;             // pp stages in turn + sends
   std::string bound;         // "memory", "compute" or "communication": the largest term
 };

@@ -29,6 +29,24 @@ struct Economics {
   double stream_tok_s = 5.0;    // tokens/s one interactive stream consumes (agent density's r)
 };
 
+// How far a real software stack falls short of the datasheet: fractions of peak it achieves and the
+// fixed costs it adds. "ideal" (all 1 and 0) is the pure roofline. Both engines apply it the same way
+// (analytic/projection.hpp: roofline_step_time; the DES scales its resources and adds the delays), and
+// a named file (hardware/calibration/*.json) records what a software generation achieved, fitted by
+// `infersim calibrate` on measurements.
+struct Calibration {
+  std::string name = "ideal";
+  double compute_efficiency = 1.0;   // achieved / peak FLOP/s
+  double memory_efficiency = 1.0;    // achieved / peak memory bandwidth
+  double network_efficiency = 1.0;   // achieved / peak link bandwidth
+  Seconds step_overhead;             // fixed cost per step (scheduler, launch, sampling)
+  Seconds layer_overhead;            // fixed cost per layer per step (kernel launches, syncs)
+  bool is_ideal() const {
+    return compute_efficiency == 1.0 && memory_efficiency == 1.0 && network_efficiency == 1.0 &&
+           step_overhead.si() == 0.0 && layer_overhead.si() == 0.0;
+  }
+};
+
 struct ScenarioOptions {
   std::string hw = "h100-sxm";
   std::string model = "llama-3.1-70b";
@@ -39,6 +57,7 @@ struct ScenarioOptions {
   long long output_tokens = 256;
   std::optional<long long> chips, tp, pp, ep;
   Economics economics;
+  Calibration calibration;
 };
 
 struct Scenario {
@@ -52,6 +71,7 @@ struct Scenario {
   long long output_tokens = 256;
   std::optional<long long> chips, tp, pp, ep;
   Economics economics;
+  Calibration calibration;
 
   // Mean context a decode step attends to over a request's generation: prompt + output/2.
   double mean_decode_context_tokens() const { return prompt_tokens + output_tokens / 2.0; }
