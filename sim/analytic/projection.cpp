@@ -31,6 +31,23 @@ StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost&
   return t;
 }
 
+void derive_economics(const Scenario& s, Projection& p) {
+  const Hardware& hw = s.hw;
+  const double chips = static_cast<double>(p.plan.chips);
+  p.decode_tok_s_per_chip = p.decode_tok_s_deployment / chips;
+  p.deployment_power_W = chips * hw.system_power_W_per_chip.value;
+  p.deployment_cost_usd = chips * hw.system_cost_usd_per_chip.value;
+  // Energy per token = deployment power * (time per token of the deployment).
+  p.energy_J_per_token = p.deployment_power_W / p.decode_tok_s_deployment;
+  const Economics& e = s.economics;
+  const double served_s = e.lifetime_years * kSecondsPerYear * e.utilization;
+  p.usd_per_mtok_capex = p.deployment_cost_usd / (served_s * p.decode_tok_s_deployment) * 1e6;
+  p.usd_per_mtok_all_in =
+      p.usd_per_mtok_capex + p.energy_J_per_token * 1e6 * e.pue * e.usd_per_kWh / kJoulesPerKilowattHour;
+  p.agent_density_per_musd = (1e6 / p.deployment_cost_usd) * (p.decode_tok_s_deployment / e.stream_tok_s) * e.utilization;
+  p.meets_stream_rate = p.decode_tok_s_per_stream >= e.stream_tok_s;
+}
+
 Projection project(const Scenario& s, const Plan& plan) {
   const Hardware& hw = s.hw;
   const Model& m = s.model;
@@ -47,21 +64,10 @@ Projection project(const Scenario& s, const Plan& plan) {
   p.prefill = roofline_step_time(s, plan, step_cost(s, plan, prefill));
 
   const double step = p.decode.total.si();
-  const double chips = static_cast<double>(plan.chips);
   p.decode_tok_s_per_stream = 1.0 / step;
   p.decode_tok_s_deployment = static_cast<double>(s.batch) / step;
-  p.decode_tok_s_per_chip = p.decode_tok_s_deployment / chips;
   p.ttft_s = p.prefill.total.si();
-  p.deployment_power_W = chips * hw.system_power_W_per_chip.value;
-  p.deployment_cost_usd = chips * hw.system_cost_usd_per_chip.value;
-  p.energy_J_per_token = p.deployment_power_W * step / static_cast<double>(s.batch);
-  const Economics& e = s.economics;
-  const double served_s = e.lifetime_years * kSecondsPerYear * e.utilization;
-  p.usd_per_mtok_capex = p.deployment_cost_usd / (served_s * p.decode_tok_s_deployment) * 1e6;
-  p.usd_per_mtok_all_in =
-      p.usd_per_mtok_capex + p.energy_J_per_token * 1e6 * e.pue * e.usd_per_kWh / kJoulesPerKilowattHour;
-  p.agent_density_per_musd = (1e6 / p.deployment_cost_usd) * (p.decode_tok_s_deployment / e.stream_tok_s) * e.utilization;
-  p.meets_stream_rate = p.decode_tok_s_per_stream >= e.stream_tok_s;
+  derive_economics(s, p);
 
   if (m.moe) {
     p.moe_unique_experts_per_layer = p.decode_cost.unique_experts_per_layer;
