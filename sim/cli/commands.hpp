@@ -15,6 +15,8 @@ struct CommandResult {
 
 void register_descriptor_commands(CLI::App& app, CommandResult& result);
 void register_project_command(CLI::App& app, CommandResult& result);
+void register_simulate_command(CLI::App& app, CommandResult& result);
+void register_trace_command(CLI::App& app, CommandResult& result);
 void register_audit_command(CLI::App& app, CommandResult& result);
 void register_registry_command(CLI::App& app, CommandResult& result);
 

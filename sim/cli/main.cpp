@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
   infersim::cli::register_descriptor_commands(app, result);
   infersim::cli::register_project_command(app, result);
+  infersim::cli::register_simulate_command(app, result);
+  infersim::cli::register_trace_command(app, result);
   // [audit]
   // [registry]
   try {
