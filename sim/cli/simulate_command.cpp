@@ -67,7 +67,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
   o.collectives_from_formula = a.collectives == "formula";
   for (const auto& c : a.cfg) o.simgrid_args.push_back("--cfg=" + c);
   for (const auto& l : a.log) o.simgrid_args.push_back("--log=" + l);
-  request_stop_on_signals();
+  o.stop_on_signals = true;
 
   const auto wall0 = std::chrono::steady_clock::now();
   nlohmann::json j = simulate_static_batches(s, plan, o, a.requests);

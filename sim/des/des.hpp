@@ -56,6 +56,7 @@ struct DesOptions {
   bool collectives_from_formula = false;   // step detail: textbook formulas instead of calibration
   std::string trace_path;                  // empty: no trace
   std::vector<std::string> simgrid_args;   // forwarded to the Engine (--cfg=..., --log=...)
+  bool stop_on_signals = false;            // SIGINT/SIGTERM end the run cleanly (see below)
 };
 
 // An affine time a + b * bytes, as measured on the platform (or given by the textbook formula).
@@ -134,7 +135,8 @@ nlohmann::json simulate_static_batches(const Scenario& s, const Plan& plan, cons
                                        long long requests);
 
 // Installs SIGINT/SIGTERM handlers that set the one process-wide stop flag (the DES checks it
-// between steps and ends cleanly: the trace is closed, marked incomplete).
+// between steps and ends cleanly: the trace is closed, marked incomplete). run_in_engine() calls it
+// after constructing the Engine when DesOptions::stop_on_signals (SimGrid installs its own).
 void request_stop_on_signals();
 
 }  // namespace infersim

@@ -25,12 +25,14 @@ struct Platform {
 
   long long domain_of(long long chip) const { return chip / domain_chips; }
   // Starts a point-to-point transfer with the NIC cap applied when it leaves the domain.
-  simgrid::s4u::CommPtr start_send(long long from, long long to, double bytes) const;
+  simgrid::s4u::CommPtr start_send(long long from, long long to, double bytes);
   // The first link of the route from -> to (trace `link`), -1 if none.
   int first_link(long long from, long long to);
 
  private:
   std::unordered_map<long long, int> first_link_cache_;
+  long long next_mailbox_ = 0;
+  int payload_ = 0;
 };
 
 // Sets the network model (CM02, no cross-traffic, no TCP-gamma): call after the Engine exists and

@@ -452,6 +452,8 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
   int argc = static_cast<int>(argv.size());
   argv.push_back(nullptr);
   sg4::Engine engine(&argc, argv.data());
+  // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
+  if (options.stop_on_signals) request_stop_on_signals();
   des::configure_models();
   des::Platform pf = des::build_platform(s, plan);
 
@@ -479,10 +481,11 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
   info.chips = plan.chips;
   info.hosts = pf.hosts;
   info.links = pf.links;
+  // Outlives the engine's run: the daemon workers block on its semaphores until maestro kills them.
+  auto impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
+  DesReplicaRuntime::Impl* m = impl.get();
+  DesReplicaRuntime runtime(std::move(impl));
   sg4::Actor::create("replica", pf.chips[0], [&] {
-    auto impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
-    DesReplicaRuntime::Impl* m = impl.get();
-    DesReplicaRuntime runtime(std::move(impl));
     m->calibrate();
     m->t0 = sg4::Engine::get_clock();
     info.calibration_s = m->t0;
