@@ -24,9 +24,18 @@ Run run_infersim(const std::string& args) {
   return r;
 }
 
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 std::string in_child(const std::function<std::string()>& fn) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe");
+  // The child (SimGrid) flushes stdio on its way out: flush first, or buffered output prints twice.
+  std::fflush(stdout);
+  std::fflush(stderr);
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);

@@ -16,6 +16,9 @@ struct Run {
 // Runs `infersim <args>` (the binary next to the tests) and captures stdout.
 Run run_infersim(const std::string& args);
 
+// A double as text with all its digits (std::to_string keeps 6 decimals).
+std::string number(double v);
+
 // Runs `fn` in a forked child and returns what it returned (the child _exit()s).
 std::string in_child(const std::function<std::string()>& fn);
 

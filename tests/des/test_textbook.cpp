@@ -29,7 +29,7 @@ double measured_ring(const Scenario& s, double bytes) {
   const std::string out = test::in_child([&] {
     Plan plan = make_plan(s);
     DesRunInfo info = run_in_engine(s, plan, DesOptions{}, [](DesReplicaRuntime&) {});
-    return std::to_string(info.calibration.tp_allreduce.at(bytes));
+    return test::number(info.calibration.tp_allreduce.at(bytes));
   });
   return std::stod(out);
 }
@@ -43,7 +43,7 @@ TEST_CASE("textbook: ring all-reduce through an NVSwitch star = 2(n-1)(2 lat + S
   const double got = measured_ring(s, S);
   std::printf("ring all-reduce, star: n=8 S=2 MiB lat=%g s bw=%g B/s: textbook 2(n-1)(2lat+S/n/bw) = %.9g s, "
               "DES %.9g s, deviation %.2e\n", lat, bw, expected, got, got / expected - 1);
-  CHECK(got == doctest::Approx(expected).epsilon(1e-6));
+  CHECK(got == doctest::Approx(expected).epsilon(1e-6).scale(0));
 }
 
 TEST_CASE("textbook: ring all-reduce on a direct ring = 2(n-1)(lat + S/n/bw)") {
@@ -55,7 +55,7 @@ TEST_CASE("textbook: ring all-reduce on a direct ring = 2(n-1)(lat + S/n/bw)") {
   const double got = measured_ring(s, S);
   std::printf("ring all-reduce, ring: textbook 2(n-1)(lat+S/n/bw) = %.9g s, DES %.9g s, deviation %.2e\n", expected,
               got, got / expected - 1);
-  CHECK(got == doctest::Approx(expected).epsilon(1e-6));
+  CHECK(got == doctest::Approx(expected).epsilon(1e-6).scale(0));
 }
 
 TEST_CASE("textbook: pipeline of M micro-batches over pp stages = (M + pp - 1) t + (pp - 1) c") {
@@ -77,13 +77,13 @@ TEST_CASE("textbook: pipeline of M micro-batches over pp stages = (M + pp - 1) t
     o.micro_batches = M;
     double step = 0;
     run_in_engine(s, plan, o, [&](DesReplicaRuntime& rt) { step = rt.run_step(StepShape::decode(batch, context)).si(); });
-    return std::to_string(step);
+    return test::number(step);
   });
   const double got = std::stod(out);
   std::printf("pipeline: pp=%lld M=%lld t=%.6g s c=%.6g s: textbook (M+pp-1)t+(pp-1)c = %.9g s, DES %.9g s, "
               "deviation %.2e; without micro-batches the step would take pp*t(B)+(pp-1)c(B)\n",
               pp, M, t, c, expected, got, got / expected - 1);
-  CHECK(got == doctest::Approx(expected).epsilon(1e-6));
+  CHECK(got == doctest::Approx(expected).epsilon(1e-6).scale(0));
 }
 
 TEST_CASE("textbook: one micro-batch through the stage actors equals the folded step and the closed form") {
@@ -94,10 +94,10 @@ TEST_CASE("textbook: one micro-batch through the stage actors equals the folded 
   const std::string out = test::in_child([&] {
     double step = 0;
     run_in_engine(s, plan, DesOptions{}, [&](DesReplicaRuntime& rt) { step = rt.run_step(shape).si(); });
-    return std::to_string(step);
+    return test::number(step);
   });
   const double got = std::stod(out);
   std::printf("pp=4 batch 8, one micro-batch: closed form %.9g s, DES %.9g s, deviation %.2e\n", closed, got,
               got / closed - 1);
-  CHECK(got == doctest::Approx(closed).epsilon(1e-6));
+  CHECK(got == doctest::Approx(closed).epsilon(1e-6).scale(0));
 }
