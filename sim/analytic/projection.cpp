@@ -15,10 +15,8 @@ StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost&
   for (size_t i = 0; i < cost.tier_bytes.size() && i < hw.tiers.size(); ++i)
     t.memory = max(t.memory, cost.tier_bytes[i] /
                                  BytesPerSecond(hw.tiers[i].bandwidth_Bps.value * cal.memory_efficiency));
-  NetworkLevel tp_net = network_for(hw, plan.tp_over_scale_out);
-  tp_net.bandwidth_Bps.value *= cal.network_efficiency;
-  NetworkLevel pp_net = network_for(hw, plan.pp_over_scale_out);
-  pp_net.bandwidth_Bps.value *= cal.network_efficiency;
+  const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
+  const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
   t.tp_communication = ring_allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) *
                        static_cast<double>(cost.tp_allreduces);
   t.ep_communication = all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) *
@@ -34,6 +32,23 @@ StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost&
   if (comm > compute_all && comm > memory_all) t.bound = "communication";
   else t.bound = compute_all > memory_all ? "compute" : "memory";
   return t;
+}
+
+void derive_economics(const Scenario& s, Projection& p) {
+  const Hardware& hw = s.hw;
+  const double chips = static_cast<double>(p.plan.chips);
+  p.decode_tok_s_per_chip = p.decode_tok_s_deployment / chips;
+  p.deployment_power_W = chips * hw.system_power_W_per_chip.value;
+  p.deployment_cost_usd = chips * hw.system_cost_usd_per_chip.value;
+  // Energy per token = deployment power * (time per token of the deployment).
+  p.energy_J_per_token = p.deployment_power_W / p.decode_tok_s_deployment;
+  const Economics& e = s.economics;
+  const double served_s = e.lifetime_years * kSecondsPerYear * e.utilization;
+  p.usd_per_mtok_capex = p.deployment_cost_usd / (served_s * p.decode_tok_s_deployment) * 1e6;
+  p.usd_per_mtok_all_in =
+      p.usd_per_mtok_capex + p.energy_J_per_token * 1e6 * e.pue * e.usd_per_kWh / kJoulesPerKilowattHour;
+  p.agent_density_per_musd = (1e6 / p.deployment_cost_usd) * (p.decode_tok_s_deployment / e.stream_tok_s) * e.utilization;
+  p.meets_stream_rate = p.decode_tok_s_per_stream >= e.stream_tok_s;
 }
 
 Projection project(const Scenario& s, const Plan& plan) {
@@ -52,21 +67,10 @@ Projection project(const Scenario& s, const Plan& plan) {
   p.prefill = roofline_step_time(s, plan, step_cost(s, plan, prefill));
 
   const double step = p.decode.total.si();
-  const double chips = static_cast<double>(plan.chips);
   p.decode_tok_s_per_stream = 1.0 / step;
   p.decode_tok_s_deployment = static_cast<double>(s.batch) / step;
-  p.decode_tok_s_per_chip = p.decode_tok_s_deployment / chips;
   p.ttft_s = p.prefill.total.si();
-  p.deployment_power_W = chips * hw.system_power_W_per_chip.value;
-  p.deployment_cost_usd = chips * hw.system_cost_usd_per_chip.value;
-  p.energy_J_per_token = p.deployment_power_W * step / static_cast<double>(s.batch);
-  const Economics& e = s.economics;
-  const double served_s = e.lifetime_years * kSecondsPerYear * e.utilization;
-  p.usd_per_mtok_capex = p.deployment_cost_usd / (served_s * p.decode_tok_s_deployment) * 1e6;
-  p.usd_per_mtok_all_in =
-      p.usd_per_mtok_capex + p.energy_J_per_token * 1e6 * e.pue * e.usd_per_kWh / kJoulesPerKilowattHour;
-  p.agent_density_per_musd = (1e6 / p.deployment_cost_usd) * (p.decode_tok_s_deployment / e.stream_tok_s) * e.utilization;
-  p.meets_stream_rate = p.decode_tok_s_per_stream >= e.stream_tok_s;
+  derive_economics(s, p);
 
   if (m.moe) {
     p.moe_unique_experts_per_layer = p.decode_cost.unique_experts_per_layer;

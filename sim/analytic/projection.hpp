@@ -75,6 +75,12 @@ struct Projection {
 
 Projection project(const Scenario& s, const Plan& plan);
 
+// From p.plan, p.decode_tok_s_per_stream and p.decode_tok_s_deployment: tok/s per chip, power,
+// cost, energy per token, $/M tokens and agent density. Shared so that the DES derives its
+// economics from its measured throughput with the same formulas (energy per token = deployment
+// power / deployment tok/s, the same as power * step / batch).
+void derive_economics(const Scenario& s, Projection& p);
+
 // The JSON result of `infersim project --json` (field names carry their units).
 nlohmann::json to_json(const Scenario& s, const Projection& p);
 

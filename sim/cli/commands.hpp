@@ -17,6 +17,8 @@ void register_descriptor_commands(CLI::App& app, CommandResult& result);
 void register_project_command(CLI::App& app, CommandResult& result);
 void register_serve_command(CLI::App& app, CommandResult& result);
 void register_pareto_command(CLI::App& app, CommandResult& result);
+void register_simulate_command(CLI::App& app, CommandResult& result);
+void register_trace_command(CLI::App& app, CommandResult& result);
 void register_audit_command(CLI::App& app, CommandResult& result);
 void register_registry_command(CLI::App& app, CommandResult& result);
 

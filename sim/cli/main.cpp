@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   infersim::cli::register_registry_command(app, result);
   infersim::cli::register_serve_command(app, result);
   infersim::cli::register_pareto_command(app, result);
+  infersim::cli::register_simulate_command(app, result);
+  infersim::cli::register_trace_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -78,6 +78,12 @@ const NetworkLevel& network_for(const Hardware& hw, bool over_scale_out) {
   return over_scale_out && hw.scale_out ? *hw.scale_out : hw.scale_up;
 }
 
+NetworkLevel effective_network(const Scenario& s, bool over_scale_out) {
+  NetworkLevel n = network_for(s.hw, over_scale_out);
+  n.bandwidth_Bps.value *= s.calibration.network_efficiency;
+  return n;
+}
+
 long long kv_shards(const Model& m, long long tp) {
   if (m.attention == AttentionKind::mla) return 1;
   return std::min(tp, m.kv_heads);

@@ -102,6 +102,8 @@ struct Plan {
 
 // The network level a traffic class crosses: scale-out when asked and the chip has one.
 const NetworkLevel& network_for(const Hardware& hw, bool over_scale_out);
+// The same level with the calibration's network efficiency applied to its bandwidth.
+NetworkLevel effective_network(const Scenario& s, bool over_scale_out);
 
 // KV cache shards: GQA heads split over tp up to the number of KV heads (beyond that they are
 // replicated); MLA's latent is replicated on every tensor-parallel chip.

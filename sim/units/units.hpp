@@ -15,7 +15,7 @@ template <class Dimension>
 class Quantity {
  public:
   constexpr Quantity() = default;
-  constexpr explicit Quantity(double si_value) : value_(si_value) {}
+  constexpr explicit Quantity(double value_in_si) : value_(value_in_si) {}  // not "si_value": a <csignal> macro
   constexpr double si() const { return value_; }
 
   constexpr Quantity operator+(Quantity o) const { return Quantity(value_ + o.value_); }

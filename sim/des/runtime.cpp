@@ -1,0 +1,527 @@
+// The DES engine: calibration, step execution (folded, pipelined, per layer) and run_in_engine().
+#include "des/des.hpp"
+
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "costmodel/collectives.hpp"
+#include "des/platform.hpp"
+#include "version/version.hpp"
+#include <csignal>
+
+namespace infersim {
+
+namespace sg4 = simgrid::s4u;
+
+namespace {
+// The one mutable global the style allows: set from a signal handler, read between steps.
+volatile std::sig_atomic_t g_stop_requested = 0;
+extern "C" void on_stop_signal(int) { g_stop_requested = 1; }
+
+// Two payloads for the affine fits: one token's activations, and 4096 tokens' worth.
+constexpr double kLargePayloadFactor = 4096.0;
+
+AffineTime fit(double bytes1, double t1, double bytes2, double t2) {
+  AffineTime a;
+  a.s_per_byte = (t2 - t1) / (bytes2 - bytes1);
+  a.latency_s = t1 - a.s_per_byte * bytes1;
+  return a;
+}
+
+StepPhase phase_of(const StepShape& shape) {
+  if (shape.sequences > 0 && shape.new_tokens <= shape.sequences) return StepPhase::decode;
+  if (shape.context_tokens <= 0) return StepPhase::prefill;
+  return StepPhase::mixed;
+}
+
+StepShape scaled(const StepShape& s, double k) {
+  StepShape r = s;
+  r.sequences *= k;
+  r.new_tokens *= k;
+  r.context_tokens *= k;
+  r.attended_tokens *= k;
+  return r;
+}
+
+// How many of `total` events fall in slice `i` of `slices` (spreads counts over layers evenly).
+long long share(long long total, long long i, long long slices) {
+  return (total * (i + 1)) / slices - (total * i) / slices;
+}
+}  // namespace
+
+const char* to_string(Detail d) { return d == Detail::step ? "step" : "layer"; }
+
+bool parse_detail(const std::string& text, Detail* out) {
+  if (text == "step") *out = Detail::step;
+  else if (text == "layer") *out = Detail::layer;
+  else return false;
+  return true;
+}
+
+void request_stop_on_signals() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+
+// ------------------------------------------------------------------------------------------------
+struct DesReplicaRuntime::Impl {
+  const Scenario& s;
+  const Plan& plan;
+  const DesOptions& opt;
+  des::Platform& pf;
+  TraceWriter* trace;
+  double t0 = 0;
+  std::int64_t batch = -1;
+  std::int64_t step = 0;
+  DesCounters counters;
+  CollectiveTimings cal;
+
+  // The step the worker actors (pipelined step detail, layer detail) are executing.
+  StepCost work;
+  StepPhase work_phase = StepPhase::decode;
+  long long micro_batches = 1;
+  sg4::SemaphorePtr done;                 // released once per micro-batch per finishing actor
+  std::vector<sg4::SemaphorePtr> go;      // per first-stage worker: one release per micro-batch
+  std::vector<sg4::Mailbox*> stage_in;    // per worker: activations from the previous stage
+  std::vector<sg4::Mailbox*> ring_in;     // per chip: all-reduce chunks from its left neighbour
+  std::vector<sg4::Mailbox*> a2a_in;      // per chip: all-to-all messages
+  int token = 0;                          // payload address for mailbox messages
+
+  Impl(const Scenario& sc, const Plan& p, const DesOptions& o, des::Platform& platform, TraceWriter* t)
+      : s(sc), plan(p), opt(o), pf(platform), trace(t) {
+    counters.tier_busy_s.assign(s.hw.tiers.size(), 0.0);
+    counters.tier_bytes.assign(s.hw.tiers.size(), 0.0);
+  }
+
+  double rel(double t) const { return t - t0; }
+
+  void record(ActivityKind kind, double start, double end, int chip, int folded, int stage, int layer,
+              double flop = 0, double bytes = 0, int tier = -1, double wbytes = 0, double kvbytes = 0,
+              int peer = -1, int link = -1) {
+    if (!trace) return;
+    ActivityRecord r;
+    r.start_s = rel(start);
+    r.end_s = rel(end);
+    r.chip = chip;
+    r.peer = peer;
+    r.chips_folded = folded;
+    r.kind = static_cast<std::int32_t>(kind);
+    r.phase = static_cast<std::int32_t>(work_phase);
+    r.tier = tier;
+    r.link = link;
+    r.stage = stage;
+    r.layer = layer;
+    r.step = step;
+    r.batch = batch;
+    r.flop = flop;
+    r.bytes = bytes;
+    r.weight_bytes = wbytes;
+    r.kv_bytes = kvbytes;
+    trace->append(r);
+  }
+
+  // Compute on the chip || each tier's bytes on its pseudo-host; returns when all are done.
+  // `scale` multiplies the cost (pp for folded stages, 1/layers for one layer).
+  void compute_and_memory(const StepCost& c, double scale, int chip, int folded, int stage, int layer,
+                          bool count_busy) {
+    std::vector<std::pair<int, sg4::ExecPtr>> execs;
+    const double flop = c.flop.si() * scale;
+    if (flop > 0) {
+      sg4::ExecPtr e = sg4::this_actor::exec_init(flop);
+      e->set_host(pf.chips[static_cast<std::size_t>(chip)]);
+      e->start();
+      execs.emplace_back(-1, e);
+    }
+    const double traffic = (c.weight_bytes + c.kv_read_bytes + c.kv_write_bytes).si();
+    const double wshare = traffic > 0 ? c.weight_bytes.si() / traffic : 0.0;
+    for (std::size_t t = 0; t < c.tier_bytes.size(); ++t) {
+      const double bytes = c.tier_bytes[t].si() * scale;
+      if (bytes <= 0) continue;
+      sg4::ExecPtr e = sg4::this_actor::exec_init(bytes);
+      e->set_host(pf.tiers[static_cast<std::size_t>(chip)][t]);
+      e->start();
+      execs.emplace_back(static_cast<int>(t), e);
+    }
+    counters.activities += static_cast<long long>(execs.size());
+    for (auto& [tier, e] : execs) {
+      e->wait();
+      const double start = e->get_start_time(), end = e->get_finish_time();
+      if (tier < 0) {
+        if (count_busy) {
+          counters.compute_busy_s += end - start;
+          counters.flop += flop;
+        }
+        record(ActivityKind::compute, start, end, chip, folded, stage, layer, flop);
+      } else {
+        const double bytes = c.tier_bytes[static_cast<std::size_t>(tier)].si() * scale;
+        // This tier's traffic splits between weights and KV in the step's proportions (the plan places
+        // the same share of every layer on each tier).
+        if (count_busy) {
+          counters.tier_busy_s[static_cast<std::size_t>(tier)] += end - start;
+          counters.tier_bytes[static_cast<std::size_t>(tier)] += bytes;
+        }
+        record(ActivityKind::memory, start, end, chip, folded, stage, layer, 0, bytes, tier, bytes * wshare,
+               bytes * (1 - wshare));
+      }
+    }
+  }
+
+  // Timer for collectives whose time was calibrated; records one sub-interval per class.
+  void folded_collectives(double tp_s, double ep_s, double pp_s, int chip, int folded, int stage,
+                          const StepCost& c, double pp_count, double overhead_s = 0) {
+    const double total = tp_s + ep_s + pp_s + overhead_s;
+    if (total <= 0) return;
+    const double start = sg4::Engine::get_clock();
+    sg4::this_actor::sleep_for(total);
+    counters.activities += 1;
+    if (chip == 0) counters.communication_busy_s += total;
+    double t = start;
+    if (tp_s > 0) {
+      record(ActivityKind::tp_allreduce, t, t + tp_s, chip, folded, stage, -1, 0,
+             c.tp_allreduce_bytes.si() * static_cast<double>(c.tp_allreduces) * pp_count);
+      t += tp_s;
+    }
+    if (ep_s > 0) {
+      record(ActivityKind::ep_all_to_all, t, t + ep_s, chip, folded, stage, -1, 0,
+             c.ep_all_to_all_bytes_out.si() * static_cast<double>(c.ep_all_to_alls) * pp_count);
+      t += ep_s;
+    }
+    if (pp_s > 0) {
+      record(ActivityKind::pp_send, t, t + pp_s, chip, folded, stage, -1, 0, c.pp_send_bytes.si());
+      t += pp_s;
+    }
+    if (overhead_s > 0) record(ActivityKind::overhead, t, t + overhead_s, chip, folded, stage, -1, 0, 0);
+  }
+
+  // The calibration's fixed software costs (scenario.hpp: Calibration), the same terms the closed
+  // form adds: per layer of a stage, and once per step.
+  double stage_overhead_s() const {
+    return s.calibration.layer_overhead.si() * static_cast<double>(plan.layers_per_stage);
+  }
+  double step_overhead_s() const { return s.calibration.step_overhead.si(); }
+
+  double stage_collectives_s(const StepCost& c) const {
+    return static_cast<double>(c.tp_allreduces) * cal.tp_allreduce.at(c.tp_allreduce_bytes.si());
+  }
+  double stage_all_to_all_s(const StepCost& c) const {
+    return static_cast<double>(c.ep_all_to_alls) * cal.ep_all_to_all.at(c.ep_all_to_all_bytes_out.si());
+  }
+
+  // step detail, one micro-batch: every stage and every chip folded into ~3 activities.
+  void folded_step(const StepCost& c) {
+    const double pp = static_cast<double>(plan.pp);
+    const int folded = static_cast<int>(plan.chips);
+    compute_and_memory(c, pp, 0, folded, -1, -1, true);
+    folded_collectives(stage_collectives_s(c) * pp, stage_all_to_all_s(c) * pp, cal.pp_sends.at(c.pp_send_bytes.si()),
+                       0, folded, -1, c, pp, stage_overhead_s() * pp + step_overhead_s());
+  }
+
+  // ---- workers: stage actors (pipelined step detail) and chip actors (layer detail) ----------
+  void start_workers() {
+    const bool layer = opt.detail == Detail::layer;
+    if (!layer && plan.pp == 1) return;
+    if (!layer && opt.micro_batches <= 1) return;
+    done = sg4::Semaphore::create(0);
+    const long long per_stage = layer ? plan.tp : 1;
+    for (long long st = 0; st < plan.pp; ++st) {
+      for (long long r = 0; r < per_stage; ++r) {
+        const long long chip = st * plan.tp + r;
+        const long long w = st * per_stage + r;
+        go.push_back(sg4::Semaphore::create(0));
+        stage_in.push_back(sg4::Mailbox::by_name("stage-in-" + std::to_string(w)));
+        sg4::ActorPtr a = sg4::Actor::create("worker-" + std::to_string(w), pf.chips[static_cast<std::size_t>(chip)],
+                                            [this, st, r, chip, w, layer] { worker(st, r, chip, w, layer); });
+        a->daemonize();
+        // Eager delivery: a send lands in the receiver's buffer while it still computes.
+        stage_in.back()->set_receiver(a);
+        if (layer) {
+          ring_in.push_back(sg4::Mailbox::by_name("ring-in-" + std::to_string(chip)));
+          ring_in.back()->set_receiver(a);
+          a2a_in.push_back(sg4::Mailbox::by_name("a2a-in-" + std::to_string(chip)));
+          a2a_in.back()->set_receiver(a);
+        }
+      }
+    }
+  }
+
+  // Detached: the transfer proceeds while the sender moves on; the receiver's get() waits for it.
+  void send_to(sg4::Mailbox* box, long long from, long long to, double bytes) {
+    sg4::CommPtr comm = box->put_init(&token, static_cast<uint64_t>(std::llround(bytes)));
+    if (pf.nic_rate_Bps > 0 && pf.domain_of(from) != pf.domain_of(to)) comm->set_rate(pf.nic_rate_Bps);
+    comm->detach();
+    counters.activities += 1;
+  }
+
+  void worker(long long st, long long rank, long long chip, long long w, bool layer) {
+    const long long per_stage = layer ? plan.tp : 1;
+    const int folded = layer ? 1 : static_cast<int>(plan.tp);
+    while (true) {
+      if (st == 0) go[static_cast<std::size_t>(w)]->acquire();
+      else stage_in[static_cast<std::size_t>(w)]->get<int>();
+      const StepCost& c = work;
+      const bool busy = chip == 0;
+      if (!layer) {
+        compute_and_memory(c, 1.0, static_cast<int>(chip), folded, static_cast<int>(st), -1, busy);
+        const double tp_s = stage_collectives_s(c), ep_s = stage_all_to_all_s(c);
+        folded_collectives(tp_s, ep_s, 0, static_cast<int>(chip), folded, static_cast<int>(st), c, 1.0,
+                           stage_overhead_s() + (st == 0 ? step_overhead_s() : 0.0));
+      } else {
+        const long long L = plan.layers_per_stage;
+        for (long long l = 0; l < L; ++l) {
+          compute_and_memory(c, 1.0 / static_cast<double>(L), static_cast<int>(chip), 1, static_cast<int>(st),
+                             static_cast<int>(l), busy);
+          const double t_comm = sg4::Engine::get_clock();
+          for (long long k = 0; k < share(c.tp_allreduces, l, L); ++k) ring_allreduce(st, rank, c, l);
+          for (long long k = 0; k < share(c.ep_all_to_alls, l, L); ++k) all_to_all(st, rank, c, l);
+          if (busy) counters.communication_busy_s += sg4::Engine::get_clock() - t_comm;
+        }
+        const double overhead = stage_overhead_s() + (st == 0 ? step_overhead_s() : 0.0);
+        if (overhead > 0) {
+          const double t0 = sg4::Engine::get_clock();
+          sg4::this_actor::sleep_for(overhead);
+          counters.activities += 1;
+          record(ActivityKind::overhead, t0, t0 + overhead, static_cast<int>(chip), 1, static_cast<int>(st), -1, 0, 0);
+        }
+      }
+      if (st + 1 < plan.pp) {
+        // Activations to the next stage: each tensor-parallel rank sends its shard (layer detail);
+        // a folded stage sends the whole activation from its representative chip.
+        const long long next_w = (st + 1) * per_stage + rank;
+        const long long next_chip = (st + 1) * plan.tp + rank;
+        const double bytes = c.pp_send_bytes.si() / static_cast<double>(per_stage);
+        send_to(stage_in[static_cast<std::size_t>(next_w)], chip, next_chip, bytes);
+        // The send's own end is not observed (it is detached): the record marks its start; the
+        // receiver's wait shows as waiting in the trace summary.
+        const double now = sg4::Engine::get_clock();
+        record(ActivityKind::pp_send, now, now, static_cast<int>(chip), folded, static_cast<int>(st), -1, 0, bytes,
+               -1, 0, 0, static_cast<int>(next_chip), trace ? pf.first_link(chip, next_chip) : -1);
+      } else {
+        done->release();
+      }
+    }
+  }
+
+  // A ring all-reduce as real comms: 2(n-1) rounds, each sending S/n to the right neighbour and
+  // receiving from the left one (reduce-scatter, then all-gather).
+  void ring_allreduce(long long st, long long rank, const StepCost& c, long long layer) {
+    const long long n = plan.tp;
+    if (n <= 1) return;
+    const long long chip = st * n + rank;
+    const long long right = st * n + (rank + 1) % n;
+    const double chunk = c.tp_allreduce_bytes.si() / static_cast<double>(n);
+    const double start = sg4::Engine::get_clock();
+    for (long long k = 0; k < 2 * (n - 1); ++k) {
+      send_to(ring_in[static_cast<std::size_t>(right)], chip, right, chunk);
+      ring_in[static_cast<std::size_t>(chip)]->get<int>();
+    }
+    record(ActivityKind::tp_allreduce, start, sg4::Engine::get_clock(), static_cast<int>(chip), 1,
+           static_cast<int>(st), static_cast<int>(layer), 0, chunk * 2.0 * static_cast<double>(n - 1), -1, 0, 0,
+           static_cast<int>(right), trace ? pf.first_link(chip, right) : -1);
+  }
+
+  // Expert all-to-all as real comms: every chip of the group sends its share to every other.
+  void all_to_all(long long st, long long rank, const StepCost& c, long long layer) {
+    const long long n = plan.ep;
+    if (n <= 1) return;
+    const long long chip = st * plan.tp + rank;
+    const double each = c.ep_all_to_all_bytes_out.si() / static_cast<double>(n - 1);
+    const double start = sg4::Engine::get_clock();
+    for (long long k = 1; k < n; ++k) {
+      const long long peer = st * plan.tp + (rank + k) % n;
+      send_to(a2a_in[static_cast<std::size_t>(peer)], chip, peer, each);
+    }
+    for (long long k = 1; k < n; ++k) a2a_in[static_cast<std::size_t>(chip)]->get<int>();
+    record(ActivityKind::ep_all_to_all, start, sg4::Engine::get_clock(), static_cast<int>(chip), 1,
+           static_cast<int>(st), static_cast<int>(layer), 0, c.ep_all_to_all_bytes_out.si());
+  }
+
+  // Runs the step on the workers: micro-batches enter the first stage, return from the last.
+  void worker_step(const StepShape& shape) {
+    const bool layer = opt.detail == Detail::layer;
+    const long long m = std::max<long long>(1, std::min<long long>(opt.micro_batches,
+                                                                   std::llround(std::max(1.0, shape.sequences))));
+    work = step_cost(s, plan, scaled(shape, 1.0 / static_cast<double>(m)));
+    const long long first_stage_workers = layer ? plan.tp : 1;
+    for (long long j = 0; j < m; ++j)
+      for (long long w = 0; w < first_stage_workers; ++w) go[static_cast<std::size_t>(w)]->release();
+    for (long long j = 0; j < m * first_stage_workers; ++j) done->acquire();
+  }
+
+  // ---- start-up calibration: the collectives measured on the platform ------------------------
+  double measure_ring(double bytes) {
+    const long long n = plan.tp;
+    const double start = sg4::Engine::get_clock();
+    for (long long k = 0; k < 2 * (n - 1); ++k) {
+      std::vector<sg4::CommPtr> comms;
+      for (long long i = 0; i < n; ++i) comms.push_back(pf.start_send(i, (i + 1) % n, bytes / static_cast<double>(n)));
+      counters.activities += n;
+      sg4::Comm::wait_all(comms);
+    }
+    return sg4::Engine::get_clock() - start;
+  }
+
+  double measure_all_to_all(double bytes_out) {
+    const long long n = plan.ep;
+    const double start = sg4::Engine::get_clock();
+    // One actor per sender keeps each actor's outstanding activities under n (SIMGRID-NOTES.md).
+    std::vector<sg4::ActorPtr> senders;
+    for (long long i = 0; i < n; ++i) {
+      senders.push_back(sg4::Actor::create("a2a-" + std::to_string(i), pf.chips[static_cast<std::size_t>(i)],
+                                           [this, i, n, bytes_out] {
+                                             std::vector<sg4::CommPtr> comms;
+                                             for (long long k = 1; k < n; ++k)
+                                               comms.push_back(pf.start_send(i, (i + k) % n,
+                                                                             bytes_out / static_cast<double>(n - 1)));
+                                             sg4::Comm::wait_all(comms);
+                                           }));
+      counters.activities += n - 1;
+    }
+    for (auto& a : senders) a->join();
+    return sg4::Engine::get_clock() - start;
+  }
+
+  double measure_pp_sends(double bytes) {
+    double total = 0;
+    for (long long st = 0; st + 1 < plan.pp; ++st) {
+      const double start = sg4::Engine::get_clock();
+      pf.start_send(st * plan.tp, (st + 1) * plan.tp, bytes)->wait();
+      counters.activities += 1;
+      total += sg4::Engine::get_clock() - start;
+    }
+    return total;
+  }
+
+  void calibrate() {
+    const double s1 = static_cast<double>(s.model.hidden_size) * bytes_per_element(s.activations);
+    const double s2 = s1 * kLargePayloadFactor;
+    if (opt.collectives_from_formula) {
+      // The closed form's own formulas (collectives.hpp), fitted the same way.
+      const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
+      const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
+      const double sends = static_cast<double>(plan.pp - 1);
+      cal.tp_allreduce = fit(s1, ring_allreduce_time(plan.tp, Bytes(s1), tp_net).si(), s2,
+                             ring_allreduce_time(plan.tp, Bytes(s2), tp_net).si());
+      cal.ep_all_to_all = fit(s1, all_to_all_time(plan.ep, Bytes(s1), tp_net).si(), s2,
+                              all_to_all_time(plan.ep, Bytes(s2), tp_net).si());
+      cal.pp_sends = fit(s1, sends * point_to_point_time(Bytes(s1), pp_net).si(), s2,
+                         sends * point_to_point_time(Bytes(s2), pp_net).si());
+      if (plan.pp == 1) cal.pp_sends = AffineTime{};
+      cal.source = "formula";
+      return;
+    }
+    cal.source = "measured";
+    if (plan.tp > 1) cal.tp_allreduce = fit(s1, measure_ring(s1), s2, measure_ring(s2));
+    if (plan.ep > 1) cal.ep_all_to_all = fit(s1, measure_all_to_all(s1), s2, measure_all_to_all(s2));
+    if (plan.pp > 1) cal.pp_sends = fit(s1, measure_pp_sends(s1), s2, measure_pp_sends(s2));
+  }
+};
+
+// ------------------------------------------------------------------------------------------------
+DesReplicaRuntime::DesReplicaRuntime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DesReplicaRuntime::~DesReplicaRuntime() = default;
+
+Seconds DesReplicaRuntime::now() const { return Seconds(impl_->rel(sg4::Engine::get_clock())); }
+
+Seconds DesReplicaRuntime::run_step(const StepShape& shape) {
+  Impl& m = *impl_;
+  const double start = sg4::Engine::get_clock();
+  m.work_phase = phase_of(shape);
+  const bool workers = m.opt.detail == Detail::layer || (m.plan.pp > 1 && m.opt.micro_batches > 1);
+  if (workers) m.worker_step(shape);
+  else m.folded_step(step_cost(m.s, m.plan, shape));
+  m.counters.steps += 1;
+  if (m.work_phase == StepPhase::decode) m.counters.decode_steps += 1;
+  else m.counters.prefill_steps += 1;
+  m.step += 1;
+  return Seconds(sg4::Engine::get_clock() - start);
+}
+
+void DesReplicaRuntime::sleep_until(Seconds t) {
+  const double wait = t.si() - now().si();
+  if (wait <= 0) return;
+  sg4::this_actor::sleep_for(wait);
+  impl_->counters.activities += 1;
+}
+
+void DesReplicaRuntime::set_batch(std::int64_t batch_id) { impl_->batch = batch_id; }
+
+void DesReplicaRuntime::record_request(const RequestRecord& r) {
+  if (impl_->trace) impl_->trace->append(r);
+}
+
+bool DesReplicaRuntime::stop_requested() const { return g_stop_requested != 0; }
+const DesCounters& DesReplicaRuntime::counters() const { return impl_->counters; }
+const CollectiveTimings& DesReplicaRuntime::collectives() const { return impl_->cal; }
+
+// ------------------------------------------------------------------------------------------------
+DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
+                         const std::function<void(DesReplicaRuntime&)>& body) {
+  // SimGrid only sees what we forward (CLI11 parsed the real command line first).
+  std::vector<std::string> args = {"infersim"};
+  args.insert(args.end(), options.simgrid_args.begin(), options.simgrid_args.end());
+  bool user_log = false;
+  for (const auto& a : args) user_log = user_log || a.rfind("--log=", 0) == 0;
+  if (!user_log) xbt_log_control_set("root.thresh:warning xbt_cfg.thresh:warning");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  argv.push_back(nullptr);
+  sg4::Engine engine(&argc, argv.data());
+  // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
+  if (options.stop_on_signals) request_stop_on_signals();
+  des::configure_models();
+  des::Platform pf = des::build_platform(s, plan);
+
+  std::optional<TraceWriter> trace;
+  if (!options.trace_path.empty()) {
+    std::map<std::string, std::string> attrs = {
+        {"hardware", s.hw.id}, {"model", s.model.id}, {"weights_precision", to_string(s.weights)},
+        {"kv_precision", to_string(s.kv)}, {"tp", std::to_string(plan.tp)}, {"pp", std::to_string(plan.pp)},
+        {"ep", std::to_string(plan.ep)}, {"chips", std::to_string(plan.chips)},
+        {"detail", to_string(options.detail)}, {"seed", std::to_string(options.seed)},
+        {"micro_batches", std::to_string(options.micro_batches)}, {"platform", pf.description},
+        {"time_unit", "s (from the end of start-up calibration)"},
+        {"kind_names", "0 compute, 1 memory, 2 tp_allreduce, 3 ep_all_to_all, 4 pp_send"},
+        {"phase_names", "0 decode, 1 prefill, 2 mixed, 3 calibration"},
+        {"build", std::string(version()) + " (" + build_commit() + ")"}};
+    trace.emplace(options.trace_path, attrs, pf.link_names);
+  }
+  TraceWriter* tw = trace ? &*trace : nullptr;
+  // Flush from maestro, in batches, as time advances (SIMGRID-NOTES.md: write from one place).
+  if (tw) sg4::Engine::on_time_advance_cb([tw](double) {
+      if (tw->should_flush()) tw->flush();
+    });
+
+  DesRunInfo info;
+  info.chips = plan.chips;
+  info.hosts = pf.hosts;
+  info.links = pf.links;
+  // Outlives the engine's run: the daemon workers block on its semaphores until maestro kills them.
+  auto impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
+  DesReplicaRuntime::Impl* m = impl.get();
+  DesReplicaRuntime runtime(std::move(impl));
+  sg4::Actor::create("replica", pf.chips[0], [&] {
+    m->calibrate();
+    m->t0 = sg4::Engine::get_clock();
+    info.calibration_s = m->t0;
+    m->start_workers();
+    body(runtime);
+    info.counters = m->counters;
+    info.collectives = m->cal;
+    info.simulated_s = sg4::Engine::get_clock() - m->t0;
+    info.stopped = g_stop_requested != 0;
+  });
+  engine.run();
+  if (tw) {
+    tw->set_attribute("end_s", info.simulated_s);
+    tw->set_attribute("calibration_s", info.calibration_s);
+    tw->close(!info.stopped);
+  }
+  return info;
+}
+
+}  // namespace infersim
