@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "registry/graph.hpp"
 #include "registry/lint.hpp"
@@ -24,7 +25,7 @@ constexpr int kExitFindings = 1;
 
 // Options shared by the subcommands; owned by the App's lifetime through the callbacks' captures.
 struct RegistryOptions {
-  std::string dir = std::string(INFERSIM_SOURCE_DIR) + "/registry";
+  std::string dir = data_dir() + "/registry";
   std::string schema;  // "" = <dir>/schema.json when present, else the source tree's
   std::string today;
   bool json = false;
@@ -37,7 +38,7 @@ fs::path schema_path(const RegistryOptions& o) {
   const fs::path local = fs::path(o.dir) / "schema.json";
   std::error_code ec;
   if (fs::is_regular_file(local, ec)) return local;
-  return fs::path(INFERSIM_SOURCE_DIR) / "registry" / "schema.json";
+  return fs::path(data_dir()) / "registry" / "schema.json";
 }
 
 reg::Date parse_today(const std::string& text) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "descriptors/input_error.hpp"
+#include "version/version.hpp"
 
 namespace infersim {
 
@@ -12,7 +13,7 @@ namespace fs = std::filesystem;
 
 std::string data_dir() {
   const char* env = std::getenv("INFERSIM_DATA_DIR");
-  return env && *env ? std::string(env) : std::string(INFERSIM_SOURCE_DIR);
+  return env && *env ? std::string(env) : std::string(source_dir());
 }
 
 std::vector<std::string> bundled_ids(const std::string& kind) {

@@ -5,4 +5,6 @@
 namespace infersim {
 const char* version();
 const char* build_commit();
+// The source tree the binary was built from: the default data directory (descriptors, registry).
+const char* source_dir();
 }  // namespace infersim

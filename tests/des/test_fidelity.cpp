@@ -4,6 +4,8 @@
 // two at a time (the machine has 2 cores).
 #include <doctest/doctest.h>
 
+#include "descriptors/catalog.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,7 +22,7 @@ using infersim::test::run_infersim;
 namespace {
 std::vector<std::string> ids(const std::string& dir) {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(std::string(INFERSIM_SOURCE_DIR) + "/" + dir))
+  for (const auto& e : fs::directory_iterator(infersim::data_dir() + "/" + dir))
     if (e.path().extension() == ".json") out.push_back(e.path().stem().string());
   std::sort(out.begin(), out.end());
   return out;

@@ -3,6 +3,8 @@
 // transitive closure (Floyd-Warshall on a boolean matrix) computed here.
 #include <doctest/doctest.h>
 
+#include "descriptors/catalog.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <functional>
@@ -129,7 +131,7 @@ TEST_CASE("registry graph: a DAG, ties, self-dependency and unknown names") {
 }
 
 TEST_CASE("registry graph: the bundled seed registry") {
-  const auto nodes = reg::graph_nodes(reg::read_entries(std::filesystem::path(INFERSIM_SOURCE_DIR) / "registry"));
+  const auto nodes = reg::graph_nodes(reg::read_entries(std::filesystem::path(infersim::data_dir()) / "registry"));
   REQUIRE(nodes.size() == 18);
   const auto g = reg::analyze_graph(nodes);
   CHECK(g.edges.size() == 15);  // the 11 lines of the migration note's graph hold 15 pairs

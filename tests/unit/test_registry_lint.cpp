@@ -3,6 +3,8 @@
 // malformed files; and the bundled registry's real findings.
 #include <doctest/doctest.h>
 
+#include "descriptors/catalog.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -17,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kFixtures = fs::path(INFERSIM_TEST_DIR) / "registry-fixtures";
-const fs::path kBundled = fs::path(INFERSIM_SOURCE_DIR) / "registry";
+const fs::path kBundled = fs::path(infersim::data_dir()) / "registry";
 const reg::Date kToday{2026, 11, 21};  // fixed, so the future-date and stale rules do not depend on the clock
 
 reg::Schema bundled_schema() { return reg::load_schema(kBundled / "schema.json"); }

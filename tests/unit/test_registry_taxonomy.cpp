@@ -2,6 +2,8 @@
 // paper's statements, with the arithmetic written out.
 #include <doctest/doctest.h>
 
+#include "descriptors/catalog.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -21,7 +23,7 @@ const reg::ClaimCheck& claim(const reg::TaxonomyReport& r, const std::string& id
 }  // namespace
 
 TEST_CASE("registry taxonomy: the bundled seed") {
-  const auto r = reg::recount_taxonomy(reg::read_entries(std::filesystem::path(INFERSIM_SOURCE_DIR) / "registry"));
+  const auto r = reg::recount_taxonomy(reg::read_entries(std::filesystem::path(infersim::data_dir()) / "registry"));
   REQUIRE(r.entry_count == 18);
   CHECK(r.ids_by_type.at("architecture") == Ids{"B1", "B2", "B5", "B7", "B11", "B13", "B17"});
   CHECK(r.ids_by_type.at("algorithm") == Ids{"B3", "B4", "B6", "B12"});
