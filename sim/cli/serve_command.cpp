@@ -1,5 +1,5 @@
 // `infersim serve`: the serving simulation (workload, scheduler, paged KV cache, metrics) of one
-// deployment on the analytic runtime.
+// deployment, on the analytic runtime or on the discrete-event engine (--engine des).
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -9,23 +9,47 @@
 #include "cli/commands.hpp"
 #include "cli/scenario_options.hpp"
 #include "cli/serving_options.hpp"
+#include "des/des.hpp"
 #include "descriptors/input_error.hpp"
+#include "serving/scheduler.hpp"
 #include "format/format.hpp"
 
 namespace infersim::cli {
 
 namespace {
-struct ServeArgs {
-  ScenarioOptions scenario;
-  ServingArgs serving;
-  bool json = false;
-  std::string out;
-  std::string records;
-};
-
 std::string ms(double s) { return format_number(s * 1e3); }
 
-void run_serve(const ServeArgs& a, CommandResult& result) {
+// Runs the serving loop on the DES: one engine per process, so this is the process's only run.
+ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& plan, const WorkloadSpec& w,
+                           const ServingOptions& o) {
+  if (find_scheduler(o.scheduler).disaggregated)
+    throw InputError("--scheduler", o.scheduler,
+                     "the disaggregated scheduler runs on the analytic engine only for now (two pools need two "
+                     "actors on the DES); use --engine analytic");
+  DesOptions d;
+  if (!parse_detail(a.detail, &d.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
+  d.seed = o.seed;
+  d.trace_path = a.trace;
+  d.stop_on_signals = true;
+  ServingResult r;
+  bool stopped_inside = false;
+  DesRunInfo info = run_in_engine(s, plan, d, [&](DesReplicaRuntime& rt) {
+    r = run_serving(s, plan, w, o, rt);
+    stopped_inside = rt.stop_requested();
+  });
+  r.json["engine"] = "des";
+  r.json["des"] = {{"detail", a.detail},
+                   {"activities", info.counters.activities},
+                   {"steps", info.counters.steps},
+                   {"simulated_s", info.simulated_s},
+                   {"collective_timings", info.collectives.source},
+                   {"stopped_early", info.stopped || stopped_inside}};
+  if (!a.trace.empty()) r.json["trace"] = a.trace;
+  return r;
+}
+}  // namespace
+
+void run_serve(const ServeRun& a, CommandResult& result) {
   if (scheduler_help_requested(a.serving)) return;
   Scenario s = resolve_scenario(a.scenario);
   Plan plan = make_plan(s);
@@ -43,7 +67,15 @@ void run_serve(const ServeArgs& a, CommandResult& result) {
               << r.itl_max_s << '\n';
     };
   }
-  ServingResult r = run_serving_analytic(s, plan, w, o);
+  if (a.engine != "analytic" && a.engine != "des")
+    throw InputError("--engine", a.engine, "accepted values: analytic, des");
+  if (a.engine == "analytic" && !a.trace.empty())
+    throw InputError("--trace", a.trace, "traces come from the DES: add --engine des");
+  if (!plan.fits)
+    throw InputError("--model", s.model.id, "does not fit: " + plan.explanation);
+  ServingResult r = a.engine == "des" ? serve_on_des(a, s, plan, w, o) : run_serving_analytic(s, plan, w, o);
+  const bool stopped = r.json.contains("des") && r.json["des"]["stopped_early"].get<bool>();
+  if (stopped) r.json["complete"] = false;
   if (records.is_open() && !records) throw std::runtime_error(a.records + ": write failed");
   const std::string full = r.json.dump(2) + "\n";
   if (!a.out.empty()) write_file_atomically(a.out, full);
@@ -55,7 +87,10 @@ void run_serve(const ServeArgs& a, CommandResult& result) {
   std::ostringstream o2;
   o2 << "Serving '" << w.id << "' on " << j["chips"].get<long long>() << " x " << s.hw.id << " (tp=" << plan.tp
      << " pp=" << plan.pp << " ep=" << plan.ep << ") " << s.model.id << ", scheduler " << o.scheduler << ", seed "
-     << o.seed << ", analytic runtime (ideal roofline steps).\n";
+     << o.seed << (a.engine == "des" ? ", discrete-event engine (SimGrid, " + a.detail + " detail)"
+                                      : std::string(", analytic runtime (closed-form steps)"))
+     << (s.calibration.is_ideal() ? ", ideal roofline" : ", calibration " + s.calibration.name) << ".\n";
+  if (stopped) o2 << "  STOPPED EARLY by a signal: the figures below cover the requests finished so far.\n";
   o2 << "  " << r.requests << " requests finished in " << format_number(r.makespan_s) << " s simulated, "
      << r.steps << " steps; " << j["requests_rejected"].get<long long>() << " rejected, "
      << j["preemptions"].get<long long>() << " preemptions; KV cache " << j["kv"]["capacity_tokens"].get<long long>()
@@ -86,12 +121,11 @@ void run_serve(const ServeArgs& a, CommandResult& result) {
        << ms(j["kv_transfer_mean_s"].get<double>()) << " ms per request\n";
   if (!a.out.empty()) o2 << "  full result: " << a.out << "\n";
   std::cout << o2.str();
-  result.exit_code = 0;
+  result.exit_code = stopped ? 130 : 0;
 }
-}  // namespace
 
 void register_serve_command(CLI::App& app, CommandResult& result) {
-  auto args = std::make_shared<ServeArgs>();
+  auto args = std::make_shared<ServeRun>();
   auto* cmd = app.add_subcommand(
       "serve",
       "Serving simulation of one deployment: requests from a workload, a batch scheduler, a paged KV cache;\n"
@@ -102,6 +136,11 @@ void register_serve_command(CLI::App& app, CommandResult& result) {
   cmd->add_flag("--json", args->json, "Print the full result as JSON (field names carry units)");
   cmd->add_option("--out", args->out, "Also write the full JSON result to this file (atomically)");
   cmd->add_option("--records", args->records, "Stream one CSV line per finished request to this file");
+  cmd->add_option("--engine", args->engine, "analytic (closed-form step times) or des (SimGrid discrete-event)")
+      ->capture_default_str()->transform(CLI::IsMember({"analytic", "des"}, CLI::ignore_case));
+  cmd->add_option("--trace", args->trace, "DES only: write every activity to this HDF5 file");
+  cmd->add_option("--detail", args->detail, "DES only: step (fast, folded) or layer (per layer, per chip)")
+      ->capture_default_str();
   cmd->callback([args, &result] { run_serve(*args, result); });
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "serving/serving.hpp"
+#include "scenario/scenario.hpp"
 #include "serving/workload.hpp"
 
 namespace CLI {
@@ -27,5 +28,22 @@ void add_serving_options(CLI::App* cmd, ServingArgs& args);
 ServingOptions resolve_serving_options(const ServingArgs& args);
 // True (after printing the table) when the user asked `--scheduler help`.
 bool scheduler_help_requested(const ServingArgs& args);
+
+// One serving run as `serve` and `simulate --workload` execute it: the same loop on either engine.
+//   analytic: AnalyticRuntime, closed-form step times (fast, no contention);
+//   des:      the SimGrid engine (des/des.hpp: run_in_engine) running the same loop inside an
+//             actor, steps as activities on the built platform, optionally traced to HDF5.
+struct ServeRun {
+  ScenarioOptions scenario;
+  ServingArgs serving;
+  std::string engine = "analytic";
+  std::string trace;           // des only
+  std::string detail = "step"; // des only
+  bool json = false;
+  std::string out;
+  std::string records;
+};
+struct CommandResult;
+void run_serve(const ServeRun& run, CommandResult& result);
 
 }  // namespace infersim::cli

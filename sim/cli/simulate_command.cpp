@@ -6,10 +6,12 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/scenario_options.hpp"
+#include "cli/serving_options.hpp"
 #include "des/des.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
@@ -24,11 +26,16 @@ struct SimulateArgs {
   std::string detail = "step";
   std::string collectives = "measured";
   long long requests = 1;
+  bool requests_given = false;
   long long micro_batches = 1;
   bool json = false;
   bool timing = false;
   std::string out;
   std::vector<std::string> cfg, log;
+  // Serving mode (--workload given): the serve loop on the DES, with the serving options.
+  std::string workload;
+  std::string scheduler = "continuous";
+  std::optional<double> rate;
 };
 
 std::string gb(double bytes) {
@@ -39,6 +46,22 @@ std::string gb(double bytes) {
 }
 
 void run_simulate(const SimulateArgs& a, CommandResult& result) {
+  if (!a.workload.empty()) {
+    ServeRun run;
+    run.scenario = a.scenario;
+    run.serving.workload = a.workload;
+    run.serving.options.scheduler = a.scheduler;
+    run.serving.options.seed = a.seed;
+    if (a.requests_given) run.serving.options.requests = a.requests;
+    if (a.rate) run.serving.options.rate_req_s = *a.rate;
+    run.engine = "des";
+    run.trace = a.trace;
+    run.detail = a.detail;
+    run.json = a.json;
+    run.out = a.out;
+    run_serve(run, result);
+    return;
+  }
   Scenario s = resolve_scenario(a.scenario);
   Plan plan = make_plan(s);
   if (!plan.fits) {
@@ -129,9 +152,17 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
       "pipeline bubbles emerge. Results carry the same fields as `project --json` plus \"des\".\n"
       "Example: infersim simulate --hw h100-sxm --model llama-3.1-70b --tp 8 --requests 4 --trace run.h5");
   add_scenario_options(cmd, args->scenario);
-  cmd->add_option("--requests", args->requests, "Requests to serve (static batches of --batch)")
-      ->capture_default_str()->check(CLI::Range(1LL, 100000000LL));
-  cmd->add_option("--seed", args->seed, "Random seed (recorded; the static workload draws nothing)")
+  cmd->add_option("--requests", args->requests,
+                  "Requests to serve: static batches of --batch, or the workload's requests with --workload")
+      ->capture_default_str()->check(CLI::Range(1LL, 100000000LL))
+      ->each([args](const std::string&) { args->requests_given = true; });
+  cmd->add_option("--workload", args->workload,
+                  "Serve a workload (bundled id or file) with a batch scheduler on the DES, as `serve --engine des` "
+                  "(the full serving options are on `serve`)");
+  cmd->add_option("--scheduler", args->scheduler, "With --workload: the batch scheduler (`serve --scheduler help`)")
+      ->capture_default_str();
+  cmd->add_option("--rate", args->rate, "With --workload: arrival rate in requests/s (overrides the workload's)");
+  cmd->add_option("--seed", args->seed, "Random seed (workload arrivals and lengths; recorded)")
       ->capture_default_str();
   cmd->add_option("--detail", args->detail,
                   "Granularity: step (few folded activities per step, fast) or layer (per layer, per chip, "

@@ -96,7 +96,7 @@ class DesReplicaRuntime : public ReplicaRuntime {
   // Tags the activities of the following steps (trace `batch` field).
   void set_batch(std::int64_t batch_id);
   // Records a finished request in the trace.
-  void record_request(const RequestRecord& r);
+  void record_request(const TraceRequestRecord& r);
   // True once SIGINT/SIGTERM arrived (see request_stop_on_signals): the body should return.
   bool stop_requested() const;
   const DesCounters& counters() const;

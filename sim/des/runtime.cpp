@@ -449,7 +449,7 @@ void DesReplicaRuntime::sleep_until(Seconds t) {
 
 void DesReplicaRuntime::set_batch(std::int64_t batch_id) { impl_->batch = batch_id; }
 
-void DesReplicaRuntime::record_request(const RequestRecord& r) {
+void DesReplicaRuntime::record_request(const TraceRequestRecord& r) {
   if (impl_->trace) impl_->trace->append(r);
 }
 

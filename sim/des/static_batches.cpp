@@ -8,7 +8,7 @@ namespace infersim {
 
 nlohmann::json simulate_static_batches(const Scenario& s, const Plan& plan, const DesOptions& options,
                                        long long requests) {
-  std::vector<RequestRecord> done;
+  std::vector<TraceRequestRecord> done;
   double decode_s = 0;           // summed over batches: time spent in decode iterations
   double decode_tokens = 0;      // tokens those iterations produced
   double stream_tok_s_sum = 0;   // per request: (output-1) / its decode time
@@ -29,7 +29,7 @@ nlohmann::json simulate_static_batches(const Scenario& s, const Plan& plan, cons
       }
       const double end = rt.now().si();
       for (long long r = first; r < first + n; ++r) {
-        RequestRecord rec;
+        TraceRequestRecord rec;
         rec.request = r;
         rec.batch = b;
         rec.arrival_s = 0;

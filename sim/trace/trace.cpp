@@ -59,16 +59,16 @@ H5::CompType activity_type() {
 }
 
 H5::CompType request_type() {
-  H5::CompType t(sizeof(RequestRecord));
+  H5::CompType t(sizeof(TraceRequestRecord));
   using P = H5::PredType;
-  t.insertMember("request", HOFFSET(RequestRecord, request), P::NATIVE_INT64);
-  t.insertMember("batch", HOFFSET(RequestRecord, batch), P::NATIVE_INT64);
-  t.insertMember("arrival_s", HOFFSET(RequestRecord, arrival_s), P::NATIVE_DOUBLE);
-  t.insertMember("prefill_start_s", HOFFSET(RequestRecord, prefill_start_s), P::NATIVE_DOUBLE);
-  t.insertMember("first_token_s", HOFFSET(RequestRecord, first_token_s), P::NATIVE_DOUBLE);
-  t.insertMember("end_s", HOFFSET(RequestRecord, end_s), P::NATIVE_DOUBLE);
-  t.insertMember("prompt_tokens", HOFFSET(RequestRecord, prompt_tokens), P::NATIVE_INT64);
-  t.insertMember("output_tokens", HOFFSET(RequestRecord, output_tokens), P::NATIVE_INT64);
+  t.insertMember("request", HOFFSET(TraceRequestRecord, request), P::NATIVE_INT64);
+  t.insertMember("batch", HOFFSET(TraceRequestRecord, batch), P::NATIVE_INT64);
+  t.insertMember("arrival_s", HOFFSET(TraceRequestRecord, arrival_s), P::NATIVE_DOUBLE);
+  t.insertMember("prefill_start_s", HOFFSET(TraceRequestRecord, prefill_start_s), P::NATIVE_DOUBLE);
+  t.insertMember("first_token_s", HOFFSET(TraceRequestRecord, first_token_s), P::NATIVE_DOUBLE);
+  t.insertMember("end_s", HOFFSET(TraceRequestRecord, end_s), P::NATIVE_DOUBLE);
+  t.insertMember("prompt_tokens", HOFFSET(TraceRequestRecord, prompt_tokens), P::NATIVE_INT64);
+  t.insertMember("output_tokens", HOFFSET(TraceRequestRecord, output_tokens), P::NATIVE_INT64);
   return t;
 }
 
@@ -132,7 +132,7 @@ struct TraceWriter::Impl {
   H5::CompType request_t = request_type();
   H5::DataSet activities, requests;
   std::vector<ActivityRecord> activity_buffer;
-  std::vector<RequestRecord> request_buffer;
+  std::vector<TraceRequestRecord> request_buffer;
   std::int64_t written = 0;
   bool open = false;
 };
@@ -180,7 +180,7 @@ void TraceWriter::append(const ActivityRecord& r) {
   if (impl_->activity_buffer.size() >= 8 * kFlushRecords) flush();
 }
 
-void TraceWriter::append(const RequestRecord& r) {
+void TraceWriter::append(const TraceRequestRecord& r) {
   impl_->request_buffer.push_back(r);
   if (impl_->request_buffer.size() >= 8 * kFlushRecords) flush();
 }
@@ -225,10 +225,10 @@ std::vector<ActivityRecord> read_activities(const std::string& path) {
   return read_all<ActivityRecord>(f.openDataSet("/activities"), activity_type());
 }
 
-std::vector<RequestRecord> read_requests(const std::string& path) {
+std::vector<TraceRequestRecord> read_requests(const std::string& path) {
   H5::Exception::dontPrint();
   H5::H5File f(path, H5F_ACC_RDONLY);
-  return read_all<RequestRecord>(f.openDataSet("/requests"), request_type());
+  return read_all<TraceRequestRecord>(f.openDataSet("/requests"), request_type());
 }
 
 namespace {
@@ -303,7 +303,7 @@ nlohmann::json summarize_trace(const std::string& path) {
   std::int32_t complete = 0;
   root.openAttribute("complete").read(H5::PredType::NATIVE_INT32, &complete);
   std::vector<ActivityRecord> acts = read_all<ActivityRecord>(f.openDataSet("/activities"), activity_type());
-  std::vector<RequestRecord> reqs = read_all<RequestRecord>(f.openDataSet("/requests"), request_type());
+  std::vector<TraceRequestRecord> reqs = read_all<TraceRequestRecord>(f.openDataSet("/requests"), request_type());
   double end_s = 0;
   if (root.attrExists("end_s")) root.openAttribute("end_s").read(H5::PredType::NATIVE_DOUBLE, &end_s);
   std::map<std::int32_t, std::vector<const ActivityRecord*>> by_chip;

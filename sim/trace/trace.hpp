@@ -51,7 +51,7 @@ struct ActivityRecord {
   double kv_bytes = 0;            // of which KV cache (memory activities)
 };
 
-struct RequestRecord {
+struct TraceRequestRecord {
   std::int64_t request = 0;
   std::int64_t batch = -1;
   double arrival_s = 0;
@@ -73,7 +73,7 @@ class TraceWriter {
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   void append(const ActivityRecord& r);
-  void append(const RequestRecord& r);
+  void append(const TraceRequestRecord& r);
   bool should_flush() const;
   void flush();
   void set_attribute(const std::string& name, double value);
@@ -93,6 +93,6 @@ nlohmann::json summarize_trace(const std::string& path);
 
 // Reads every activity record (tests and small traces).
 std::vector<ActivityRecord> read_activities(const std::string& path);
-std::vector<RequestRecord> read_requests(const std::string& path);
+std::vector<TraceRequestRecord> read_requests(const std::string& path);
 
 }  // namespace infersim

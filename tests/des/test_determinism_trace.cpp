@@ -26,7 +26,7 @@ bool same(const infersim::ActivityRecord& a, const infersim::ActivityRecord& b) 
          std::tie(b.start_s, b.end_s, b.chip, b.peer, b.chips_folded, b.kind, b.phase, b.tier, b.link, b.stage,
                   b.layer, b.step, b.batch, b.flop, b.bytes, b.weight_bytes, b.kv_bytes);
 }
-bool same(const infersim::RequestRecord& a, const infersim::RequestRecord& b) {
+bool same(const infersim::TraceRequestRecord& a, const infersim::TraceRequestRecord& b) {
   return std::tie(a.request, a.batch, a.arrival_s, a.prefill_start_s, a.first_token_s, a.end_s, a.prompt_tokens,
                   a.output_tokens) == std::tie(b.request, b.batch, b.arrival_s, b.prefill_start_s, b.first_token_s,
                                                b.end_s, b.prompt_tokens, b.output_tokens);
