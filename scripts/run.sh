@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-./build/infersim project --hw h100-sxm --model llama-3.1-70b
+./build/infersim project --hw all --model llama-3.1-70b --weights fp8
+echo
 ./build/infersim audit
