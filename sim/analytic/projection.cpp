@@ -21,8 +21,16 @@ StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost&
                        static_cast<double>(cost.tp_allreduces);
   t.ep_communication = all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) *
                        static_cast<double>(cost.ep_all_to_alls);
-  if (plan.pp > 1)
-    t.pp_communication = point_to_point_time(cost.pp_send_bytes, pp_net) * static_cast<double>(plan.pp - 1);
+  if (plan.pp > 1) {
+    // Each stage sends from its first chip to the next stage's first chip; a send stays on the
+    // scale-up network when both chips share a domain, and crosses the scale-out network otherwise.
+    const NetworkLevel up_net = effective_network(s, false);
+    const long long domain = std::max<long long>(1, hw.scale_up.domain_chips);
+    for (long long k = 1; k < plan.pp; ++k) {
+      const bool crosses = plan.tp > domain || ((k - 1) * plan.tp) / domain != (k * plan.tp) / domain;
+      t.pp_communication += point_to_point_time(cost.pp_send_bytes, crosses ? pp_net : up_net);
+    }
+  }
   t.overhead = cal.layer_overhead * static_cast<double>(plan.layers_per_stage);
   t.stage = max(t.compute, t.memory) + t.tp_communication + t.ep_communication + t.overhead;
   t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication + cal.step_overhead;
