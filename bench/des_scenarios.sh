@@ -39,3 +39,28 @@ run "4x Cerebras WSE-3 70B pp4, 6 x 20k tokens" $CS --requests 6 --output-tokens
 run "8xH100 70B TP8, layer detail, 64 tokens" $H100 --requests 1 --output-tokens 64 --detail layer
 run "Groq pp72 batch 72, 72 micro-batches, 50 tokens" --hw groq-lpu --model llama-3.1-70b --weights fp8 --tp 8 --pp 72 \
     --batch 72 --micro-batches 72 --prompt-tokens 128 --requests 72 --output-tokens 50
+
+# The serving issue's scenario (Vidur's reference: median 39 s, 860 MiB on this class of machine):
+# Llama-2-70B on 4 x H100 (TP4), chunked prefill, Poisson arrivals with chat-like lengths, 10,000
+# requests, on both engines. Wall time and the child's peak RSS are measured by the parent.
+echo
+echo "| serving scenario (10,000 requests) | engine | wall s | steps | steps/s | requests/s | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|"
+serve_run() {  # engine, then the command
+  local engine=$1; shift
+  python3 - "$engine" "$@" <<'PY'
+import json, resource, subprocess, sys, time
+engine, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.monotonic()
+out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+wall = time.monotonic() - t0
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+d = json.loads(out)
+steps = d.get("steps", 0)
+print(f"| Llama-2-70B 4xH100 TP4 chunked prefill chat | {engine} | {wall:.3f} | {steps:,} | {steps/wall:,.0f} | "
+      f"{d['requests_finished']/wall:,.0f} | {rss:.1f} |")
+PY
+}
+SERVE="--hw h100-sxm --model llama-2-70b --tp 4 --workload chat --scheduler chunked-prefill --requests 10000 --json"
+serve_run analytic "$BIN" serve $SERVE
+serve_run des "$BIN" serve $SERVE --engine des

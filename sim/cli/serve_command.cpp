@@ -37,7 +37,7 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
     r = run_serving(s, plan, w, o, rt);
     stopped_inside = rt.stop_requested();
   });
-  r.json["engine"] = "des";
+  r.json["runtime"] = "des";
   r.json["des"] = {{"detail", a.detail},
                    {"activities", info.counters.activities},
                    {"steps", info.counters.steps},
