@@ -24,6 +24,23 @@ int main(int argc, char** argv) {
   infersim::cli::register_pareto_command(app, result);
   infersim::cli::register_simulate_command(app, result);
   infersim::cli::register_trace_command(app, result);
+  // The root listing shows a one-line summary per command; the command's full text (examples,
+  // formulas, exit codes) moves to the footer of its own --help.
+  const std::pair<const char*, const char*> kSummaries[] = {
+      {"project", "Closed-form roofline projection: fit, tok/s per stream/chip/deployment, TTFT, J/token, $/M"},
+      {"audit", "Recompute the seed paper's stated figures from its own inputs, with verdicts"},
+      {"registry", "The bottleneck registry B1..B18: lint, staleness, dependency graph, taxonomy"},
+      {"serve", "Serving simulation: workload, scheduler, paged KV cache; latency percentiles, goodput"},
+      {"pareto", "Throughput vs p99 TPOT frontier over rate or batch cap; highest rate meeting an SLO"},
+      {"simulate", "Discrete-event simulation on SimGrid of a scenario or a served workload; HDF5 traces"},
+  };
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    for (const auto& [name, summary] : kSummaries) {
+      if (sub->get_name() != name) continue;
+      sub->footer(sub->get_description());
+      sub->description(summary);
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
