@@ -44,7 +44,7 @@ StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost&
 
 void derive_economics(const Scenario& s, Projection& p) {
   const Hardware& hw = s.hw;
-  const double chips = static_cast<double>(p.plan.chips);
+  const double chips = static_cast<double>(p.plan.chips * s.dp);
   p.decode_tok_s_per_chip = p.decode_tok_s_deployment / chips;
   p.deployment_power_W = chips * hw.system_power_W_per_chip.value;
   p.deployment_cost_usd = chips * hw.system_cost_usd_per_chip.value;
@@ -76,7 +76,7 @@ Projection project(const Scenario& s, const Plan& plan) {
 
   const double step = p.decode.total.si();
   p.decode_tok_s_per_stream = 1.0 / step;
-  p.decode_tok_s_deployment = static_cast<double>(s.batch) / step;
+  p.decode_tok_s_deployment = static_cast<double>(s.batch * s.dp) / step;  // dp replicas, each a batch
   p.ttft_s = p.prefill.total.si();
   derive_economics(s, p);
 
@@ -169,7 +169,9 @@ nlohmann::json to_json(const Scenario& s, const Projection& p) {
   j["prompt_tokens"] = s.prompt_tokens;
   j["output_tokens"] = s.output_tokens;
   j["fits"] = plan.fits;
-  j["chips"] = plan.chips;
+  j["chips"] = plan.chips * s.dp;  // the whole deployment
+  j["chips_per_replica"] = plan.chips;
+  j["dp"] = s.dp;
   j["tp"] = plan.tp;
   j["pp"] = plan.pp;
   j["ep"] = plan.ep;

@@ -58,7 +58,9 @@ void run_project(const ProjectArgs& a, CommandResult& result) {
       Projection p = project(s, plan);
       nlohmann::json j = to_json(s, p);
       rows.push_back(j);
-      std::string chips = std::to_string(plan.chips) + " (" + std::to_string(plan.tp) + "x" + std::to_string(plan.pp) + ")";
+      std::string chips = std::to_string(plan.chips * s.dp) + " (" +
+                          (s.dp > 1 ? std::to_string(s.dp) + "x" : std::string()) + std::to_string(plan.tp) + "x" +
+                          std::to_string(plan.pp) + ")";
       if (!plan.fits) {
         table.add_row({s.hw.id, s.model.id, to_string(s.weights), chips, "NO", "-", "-", "-", "-", "-", "-", "-",
                        "does not fit", "-"});

@@ -26,6 +26,9 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
     throw InputError("--scheduler", o.scheduler,
                      "the disaggregated scheduler runs on the analytic engine only for now (two pools need two "
                      "actors on the DES); use --engine analytic");
+  if (s.dp > 1)
+    throw InputError("--dp", std::to_string(s.dp),
+                     "the DES simulates one replica; use --engine analytic for data-parallel replicas");
   DesOptions d;
   if (!parse_detail(a.detail, &d.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
   d.seed = o.seed;

@@ -63,6 +63,9 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
     return;
   }
   Scenario s = resolve_scenario(a.scenario);
+  if (s.dp > 1)
+    throw InputError("--dp", std::to_string(s.dp),
+                     "the DES simulates one replica; `project` and `serve` handle data-parallel replicas");
   Plan plan = make_plan(s);
   if (!plan.fits) {
     std::ostringstream msg;

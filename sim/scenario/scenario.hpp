@@ -56,6 +56,7 @@ struct ScenarioOptions {
   long long prompt_tokens = 1024;
   long long output_tokens = 256;
   std::optional<long long> chips, tp, pp, ep;
+  long long dp = 1;
   Economics economics;
   Calibration calibration;
 };
@@ -70,6 +71,10 @@ struct Scenario {
   long long prompt_tokens = 1024;
   long long output_tokens = 256;
   std::optional<long long> chips, tp, pp, ep;
+  // Data-parallel replicas of the plan: the deployment has dp * tp * pp chips. The closed form
+  // multiplies the replica's throughput, power and cost; the serving layer routes requests to the
+  // least-loaded replica; the DES simulates one replica (dp must be 1 there).
+  long long dp = 1;
   Economics economics;
   Calibration calibration;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <queue>
 
 #include "analytic/projection.hpp"
@@ -240,31 +242,40 @@ class ReplicaLoop {
       admit_new(r);
     }
     while (source_ && source_->has_next() && source_->next_time() <= now) {
-      Arrival a = source_->pop();
-      Request r;
-      r.id = a.id;
-      r.user = a.user;
-      r.arrival_s = a.time_s;
-      r.prompt = a.prompt_tokens;
-      r.output = a.output_tokens;
-      // A request longer than the model's context is cut to it (output to at most half, then the
-      // prompt); one the cache can never hold is rejected, as vLLM rejects it.
-      const long long max_ctx = s_.model.max_context_tokens;
-      if (max_ctx > 1 && r.prompt + r.output > max_ctx) {
-        r.output = std::min(r.output, max_ctx / 2);
-        r.prompt = std::min(r.prompt, max_ctx - r.output);
-        ++c_.truncated;
-      }
-      r.prefill_target = r.prompt;
-      if (state_.kv.blocks_for(state_.held_tokens(r.prompt + r.output)) > state_.kv.total_blocks()) {
-        ++c_.rejected;
-        notify_->on_finish(r.user, a.time_s);
-        continue;
-      }
-      admit_new(r);
+      std::optional<Request> r = accept(source_->pop());
+      if (r) admit_new(*r);
     }
   }
 
+ public:
+  // Turns an arrival into a request this replica can serve: a request longer than the model's
+  // context is cut to it (output to at most half, then the prompt); one the cache can never hold is
+  // rejected (counted, and a closed-loop user is told), as vLLM rejects it.
+  std::optional<Request> accept(const Arrival& a) {
+    Request r;
+    r.id = a.id;
+    r.user = a.user;
+    r.arrival_s = a.time_s;
+    r.prompt = a.prompt_tokens;
+    r.output = a.output_tokens;
+    const long long max_ctx = s_.model.max_context_tokens;
+    if (max_ctx > 1 && r.prompt + r.output > max_ctx) {
+      r.output = std::min(r.output, max_ctx / 2);
+      r.prompt = std::min(r.prompt, max_ctx - r.output);
+      ++c_.truncated;
+    }
+    r.prefill_target = r.prompt;
+    if (state_.kv.blocks_for(state_.held_tokens(r.prompt + r.output)) > state_.kv.total_blocks()) {
+      ++c_.rejected;
+      notify_->on_finish(r.user, a.time_s);
+      return std::nullopt;
+    }
+    return r;
+  }
+  // Requests this replica holds or has been sent: what a least-loaded router compares.
+  size_t outstanding() const { return state_.waiting.size() + state_.running.size() + inbox_.size(); }
+
+ private:
   long long speculative_tokens() {
     long long n = 1;
     for (long long i = 0; i < o_.spec_k; ++i) {
@@ -481,10 +492,12 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
                 {"expert_imbalance_max_over_mean", dist_json(ei)}};
   }
   json series = json::array();
-  const char* names[] = {"prefill", "decode"};
   for (size_t i = 0; i < pools.size(); ++i) {
     const PoolStats& ps = pools[i]->stats();
-    series.push_back({{"pool", pools.size() > 1 ? names[i] : "replica"},
+    // Two pools of a disaggregated run are named by role; data-parallel replicas by index.
+    const std::string name = disaggregated ? (i == 0 ? "prefill" : "decode")
+                             : pools.size() > 1 ? "replica-" + std::to_string(i) : "replica";
+    series.push_back({{"pool", name},
                       {"steps", ps.steps},
                       {"busy_s", ps.busy_s},
                       {"queue_length", ps.queue.to_json("requests")},
@@ -519,6 +532,56 @@ ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpe
   return make_result(s, plan, w, o, c, {&loop}, n, false);
 }
 
+ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
+                                    const ServingOptions& o, const std::vector<ReplicaRuntime*>& runtimes) {
+  validate(o);
+  check_fits(plan);
+  const long long n = request_count(w, o);
+  RequestSource source(w, n, o.seed, o.rate_req_s);
+  Collector c;
+  c.slo = &w.slo;
+  c.sink = o.sink;
+  std::vector<std::unique_ptr<ReplicaLoop>> loops;
+  for (size_t i = 0; i < runtimes.size(); ++i) {
+    // Each replica draws its own routing and acceptance randomness, from seeds derived in order.
+    loops.push_back(std::make_unique<ReplicaLoop>(s, plan, o, *runtimes[i], ReplicaLoop::Role::full, c, &source,
+                                                  o.seed + 0x9E3779B97F4A7C15ULL * i));
+    loops.back()->detach_source();  // arrivals come from the router below
+  }
+  if (loops.front()->kv().total_blocks() == 0)
+    throw InputError("--chips", std::to_string(plan.chips), "no memory is left for the KV cache after the weights");
+  // Conservative interleaving, as in the disaggregated run: the earliest event goes first; an arrival
+  // at time t is routed before any replica acts at t, to the replica with the fewest outstanding
+  // requests (ties to the lowest index: deterministic).
+  for (;;) {
+    const double ta = source.has_next() ? source.next_time() : kInf;
+    size_t best = 0;
+    double tl = kInf;
+    for (size_t i = 0; i < loops.size(); ++i) {
+      const double t = loops[i]->next_event();
+      if (t < tl) {
+        tl = t;
+        best = i;
+      }
+    }
+    if (ta == kInf && tl == kInf) break;
+    if (ta <= tl) {
+      size_t target = 0;
+      for (size_t i = 1; i < loops.size(); ++i)
+        if (loops[i]->outstanding() < loops[target]->outstanding()) target = i;
+      const Arrival a = source.pop();
+      if (std::optional<Request> r = loops[target]->accept(a)) loops[target]->deliver(*r, a.time_s);
+    } else {
+      loops[best]->iterate();
+    }
+  }
+  std::vector<const ReplicaLoop*> pools;
+  for (const auto& l : loops) pools.push_back(l.get());
+  ServingResult r = make_result(s, plan, w, o, c, pools, n, false);
+  r.json["dp"] = static_cast<long long>(loops.size());
+  return r;
+}
+
 ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                                         const ServingOptions& o, ReplicaRuntime& prefill_rt,
                                         ReplicaRuntime& decode_rt, KvTransfer& transfer) {
@@ -550,9 +613,21 @@ ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, con
 ServingResult run_serving_analytic(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o) {
   validate(o);
   if (find_scheduler(o.scheduler).disaggregated) {
+    if (s.dp > 1)
+      throw InputError("--dp", std::to_string(s.dp),
+                       "the disaggregated scheduler runs one prefill and one decode replica; accepted value 1");
     AnalyticRuntime p(s, plan), d(s, plan);
     AnalyticKvTransfer t(s, plan);
     return run_serving_disaggregated(s, plan, w, o, p, d, t);
+  }
+  if (s.dp > 1) {
+    std::vector<std::unique_ptr<AnalyticRuntime>> owned;
+    std::vector<ReplicaRuntime*> runtimes;
+    for (long long i = 0; i < s.dp; ++i) {
+      owned.push_back(std::make_unique<AnalyticRuntime>(s, plan));
+      runtimes.push_back(owned.back().get());
+    }
+    return run_serving_replicated(s, plan, w, o, runtimes);
   }
   AnalyticRuntime rt(s, plan);
   return run_serving(s, plan, w, o, rt);

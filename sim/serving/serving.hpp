@@ -107,6 +107,10 @@ struct ServingResult {
 
 ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
                           ReplicaRuntime& runtime);
+// Data parallelism: one ReplicaLoop per runtime (replica), arrivals routed at arrival time to the
+// replica with the fewest outstanding requests. Throughput and costs count every replica's chips.
+ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
+                                    const ServingOptions& o, const std::vector<ReplicaRuntime*>& runtimes);
 ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                                         const ServingOptions& o, ReplicaRuntime& prefill, ReplicaRuntime& decode,
                                         KvTransfer& transfer);
