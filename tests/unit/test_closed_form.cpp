@@ -143,3 +143,16 @@ TEST_CASE("figures resting on a vendor claim say so") {
   CHECK_FALSE(q.tags.at("decode").rests_on_vendor_claim());
   CHECK(q.tags.at("weights_bytes").weakest() == Tag::spec);
 }
+
+TEST_CASE("data parallelism multiplies the deployment, not the per-chip figures") {
+  Scenario one = scenario("h100-sxm", "llama-3.1-8b", 8, 512, 128);
+  Scenario three = one;
+  three.dp = 3;
+  Projection a = project(one, make_plan(one));
+  Projection b = project(three, make_plan(three));
+  CHECK(b.decode_tok_s_deployment == doctest::Approx(3 * a.decode_tok_s_deployment).epsilon(1e-12));
+  CHECK(b.decode_tok_s_per_chip == doctest::Approx(a.decode_tok_s_per_chip).epsilon(1e-12));
+  CHECK(b.decode_tok_s_per_stream == doctest::Approx(a.decode_tok_s_per_stream).epsilon(1e-12));
+  CHECK(b.usd_per_mtok_capex == doctest::Approx(a.usd_per_mtok_capex).epsilon(1e-12));
+  CHECK(b.deployment_cost_usd == doctest::Approx(3 * a.deployment_cost_usd).epsilon(1e-12));
+}
