@@ -9,7 +9,8 @@
 // the tier whose bandwidth the scenario gives (`lora_tier_bandwidth_Bps`: HBM when resident, a host
 // link when paged in per step), serially after the base step (no overlap: an upper bound on the
 // cost). Worked example: Llama-3.1-70B, rank 16, bf16: per layer 16 * (16384 + 2*9216 + 16384 +
-// 3*36864) = 2.36 M params, * 80 layers = 189 M params = 377 MB per adapter.
+// 3*36864) = 2.59 M params, * 80 layers = 207 M params = 414 MB per adapter; 32 adapters over tp 4
+// from a 64 GB/s host link add 32 * 414 MB / 4 / 64 GB/s = 51.8 ms to every decode step.
 #include "registry/quantify.hpp"
 
 #include <algorithm>
