@@ -234,7 +234,7 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "linking the entry, its experiment file, the measured rows with their rerun commands and what the\n"
       "experiment does and does not capture. Links are relative to the report's folder.\n"
       "Exit codes: 0 all experiments ran, 1 some scenario failed, 2 unreadable input, 3 cannot write.\n"
-      "Example: infersim registry report --out registry/REPORT.md");
+      "Example: infersim registry report --out registry/experiments/REPORT.md");
   add_dir_option(*report, *options);
   report->add_option("--out", options->out, "Write to this file (atomically) instead of standard output");
   report->add_flag("--small", options->small, "Run each case's reduced size");
