@@ -1,4 +1,4 @@
-// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy). All logic
+// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy, quantify, report). All logic
 // lives in the library; this file parses options, picks the output form and sets the exit code.
 #include <CLI/CLI.hpp>
 
@@ -8,8 +8,10 @@
 #include "cli/commands.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
+#include "format/format.hpp"
 #include "registry/graph.hpp"
 #include "registry/lint.hpp"
+#include "registry/quantify.hpp"
 #include "registry/schema.hpp"
 #include "registry/taxonomy.hpp"
 
@@ -31,7 +33,26 @@ struct RegistryOptions {
   bool json = false;
   std::string format = "text";
   std::string out;
+  std::string selector = "all";
+  bool small = false;
+  bool markdown = false;
 };
+
+// The running binary, for the experiments that spawn `infersim simulate` (one SimGrid engine per process).
+std::string self_binary() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("infersim") : p.string();
+}
+
+// Exit code of quantify/report: 0 when every experiment ran (a claim that disagrees is a finding,
+// not an error), 1 when some scenario failed to run.
+int quantify_exit_code(const std::vector<reg::EntryResult>& results) {
+  for (const auto& r : results)
+    for (const auto& row : r.rows)
+      if (row.verdict == reg::Verdict::failed) return kExitFindings;
+  return kExitClean;
+}
 
 fs::path schema_path(const RegistryOptions& o) {
   if (!o.schema.empty()) return o.schema;
@@ -170,6 +191,60 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     const auto report = reg::recount_taxonomy(reg::read_entries(options->dir));
     std::cout << (options->json ? reg::to_json(report).dump(2) + "\n" : reg::to_text(report));
     result.exit_code = kExitClean;
+  });
+  auto quantify_options = [options] {
+    reg::QuantifyOptions q;
+    q.registry_dir = options->dir;
+    q.infersim_binary = self_binary();
+    q.small = options->small;
+    return q;
+  };
+
+  CLI::App* quantify = registry->add_subcommand("quantify", "Check each entry's estimated_unlock_value against an experiment on the simulator");
+  quantify->footer(
+      "For every entry with an experiment (registry/experiments/B<n>.json, see its README): run the baseline and\n"
+      "the lever scenarios on the named engine (closed form, KV capacity, analytic serving, SLO rate search, or\n"
+      "the DES in two child processes), report the improvement ratio next to the claim parsed into a range, and\n"
+      "a verdict: within, overstated (measured below the range), understated (above it), claim unparseable.\n"
+      "Entries that cannot be simulated say why. --small runs each case's reduced size (the test suite's).\n"
+      "Exit codes: 0 all experiments ran, 1 some scenario failed, 2 unreadable input.\n"
+      "Example: infersim registry quantify B4 --json | jq '.entries[0].rows[] | {lever, ratio: .metric.ratio, verdict}'");
+  add_dir_option(*quantify, *options);
+  quantify->add_option("selector", options->selector, "B<n> or all")->capture_default_str();
+  quantify->add_flag("--json", options->json, "Print one JSON object instead of the table");
+  quantify->add_flag("--markdown", options->markdown, "Print the Markdown report instead of the table");
+  quantify->add_flag("--small", options->small, "Run each case's reduced size (fewer requests; the tests' setting)");
+  quantify->add_option("--out", options->out, "Write to this file (atomically) instead of standard output");
+  quantify->callback([options, quantify_options, &result] {
+    const auto results = reg::quantify(options->selector, quantify_options());
+    std::string text;
+    if (options->json) text = reg::to_json(results).dump(2) + "\n";
+    else if (options->markdown) {
+      const fs::path from = options->out.empty() ? fs::absolute(options->dir) : fs::absolute(options->out).parent_path();
+      text = reg::to_markdown(results, from, fs::absolute(options->dir));
+    } else text = reg::to_text(results);
+    if (options->out.empty()) std::cout << text;
+    else write_file_atomically(options->out, text);
+    result.exit_code = quantify_exit_code(results);
+  });
+
+  CLI::App* report = registry->add_subcommand("report", "Write the Markdown registry report: every entry, its experiment and result");
+  report->footer(
+      "Runs `registry quantify all` and writes the Markdown report: a summary table and one section per entry\n"
+      "linking the entry, its experiment file, the measured rows with their rerun commands and what the\n"
+      "experiment does and does not capture. Links are relative to the report's folder.\n"
+      "Exit codes: 0 all experiments ran, 1 some scenario failed, 2 unreadable input, 3 cannot write.\n"
+      "Example: infersim registry report --out registry/experiments/REPORT.md");
+  add_dir_option(*report, *options);
+  report->add_option("--out", options->out, "Write to this file (atomically) instead of standard output");
+  report->add_flag("--small", options->small, "Run each case's reduced size");
+  report->callback([options, quantify_options, &result] {
+    const auto results = reg::quantify("all", quantify_options());
+    const fs::path from = options->out.empty() ? fs::absolute(options->dir) : fs::absolute(options->out).parent_path();
+    const std::string text = reg::to_markdown(results, from, fs::absolute(options->dir));
+    if (options->out.empty()) std::cout << text;
+    else write_file_atomically(options->out, text);
+    result.exit_code = quantify_exit_code(results);
   });
 }
 
