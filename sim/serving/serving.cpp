@@ -514,33 +514,43 @@ long long request_count(const WorkloadSpec& w, const ServingOptions& o) { return
 void check_fits(const Plan& plan) {
   if (!plan.fits) throw InputError("--chips", std::to_string(plan.chips), "the model does not fit: " + plan.explanation);
 }
+
+// What every serving run starts from: checked options and plan, the request source, the collector.
+struct RunSetup {
+  long long requests;
+  RequestSource source;
+  Collector collector;
+  RunSetup(const Plan& plan, const WorkloadSpec& w, const ServingOptions& o)
+      : requests((validate(o), check_fits(plan), request_count(w, o))), source(w, requests, o.seed, o.rate_req_s) {
+    collector.slo = &w.slo;
+    collector.sink = o.sink;
+  }
+};
+
+void require_kv_space(const ReplicaLoop& loop, const Plan& plan) {
+  if (loop.kv().total_blocks() == 0)
+    throw InputError("--chips", std::to_string(plan.chips), "no memory is left for the KV cache after the weights");
+}
 }  // namespace
 
 ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
                           ReplicaRuntime& runtime) {
-  validate(o);
-  check_fits(plan);
-  const long long n = request_count(w, o);
-  RequestSource source(w, n, o.seed, o.rate_req_s);
-  Collector c;
-  c.slo = &w.slo;
-  c.sink = o.sink;
+  RunSetup run(plan, w, o);
+  const long long n = run.requests;
+  RequestSource& source = run.source;
+  Collector& c = run.collector;
   ReplicaLoop loop(s, plan, o, runtime, ReplicaLoop::Role::full, c, &source, o.seed);
-  if (loop.kv().total_blocks() == 0)
-    throw InputError("--chips", std::to_string(plan.chips), "no memory is left for the KV cache after the weights");
+  require_kv_space(loop, plan);
   while (!loop.idle_forever()) loop.iterate();
   return make_result(s, plan, w, o, c, {&loop}, n, false);
 }
 
 ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                                     const ServingOptions& o, const std::vector<ReplicaRuntime*>& runtimes) {
-  validate(o);
-  check_fits(plan);
-  const long long n = request_count(w, o);
-  RequestSource source(w, n, o.seed, o.rate_req_s);
-  Collector c;
-  c.slo = &w.slo;
-  c.sink = o.sink;
+  RunSetup run(plan, w, o);
+  const long long n = run.requests;
+  RequestSource& source = run.source;
+  Collector& c = run.collector;
   std::vector<std::unique_ptr<ReplicaLoop>> loops;
   for (size_t i = 0; i < runtimes.size(); ++i) {
     // Each replica draws its own routing and acceptance randomness, from seeds derived in order.
@@ -548,8 +558,7 @@ ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const 
                                                   o.seed + 0x9E3779B97F4A7C15ULL * i));
     loops.back()->detach_source();  // arrivals come from the router below
   }
-  if (loops.front()->kv().total_blocks() == 0)
-    throw InputError("--chips", std::to_string(plan.chips), "no memory is left for the KV cache after the weights");
+  require_kv_space(*loops.front(), plan);
   // Conservative interleaving, as in the disaggregated run: the earliest event goes first; an arrival
   // at time t is routed before any replica acts at t, to the replica with the fewest outstanding
   // requests (ties to the lowest index: deterministic).
@@ -585,20 +594,16 @@ ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const 
 ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                                         const ServingOptions& o, ReplicaRuntime& prefill_rt,
                                         ReplicaRuntime& decode_rt, KvTransfer& transfer) {
-  validate(o);
-  check_fits(plan);
-  const long long n = request_count(w, o);
-  RequestSource source(w, n, o.seed, o.rate_req_s);
-  Collector c;
-  c.slo = &w.slo;
-  c.sink = o.sink;
+  RunSetup run(plan, w, o);
+  const long long n = run.requests;
+  RequestSource& source = run.source;
+  Collector& c = run.collector;
   ReplicaLoop prefill(s, plan, o, prefill_rt, ReplicaLoop::Role::prefill_only, c, &source, o.seed);
   ReplicaLoop decode(s, plan, o, decode_rt, ReplicaLoop::Role::decode_only, c, &source, o.seed);
   // The decode pool must not pull arrivals from the source: only the prefill pool does.
   decode.detach_source();
   prefill.set_handoff(&decode, &transfer);
-  if (prefill.kv().total_blocks() == 0)
-    throw InputError("--chips", std::to_string(plan.chips), "no memory is left for the KV cache after the weights");
+  require_kv_space(prefill, plan);
   // Conservative interleaving: move the pool whose next event is earliest; ties go to the prefill
   // pool, whose steps may deliver work to the decode pool at or after its own clock.
   for (;;) {
