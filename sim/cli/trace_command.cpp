@@ -32,11 +32,11 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
   std::cout << a.file << ": " << (j["complete"].get<bool>() ? "complete" : "INCOMPLETE (the run was stopped)")
             << ", " << j["activities"] << " activities, " << j["requests"] << " requests, "
             << format_number(j["end_s"].get<double>()) << " s simulated\n\n";
-  Table t({"chip", "folded", "weights s", "KV s", "compute s", "comm s", "waiting s"});
+  Table t({"chip", "folded", "weights s", "KV s", "compute s", "comm s", "overhead s", "waiting s"});
   auto add = [&t](const std::string& name, const std::string& folded, const nlohmann::json& c) {
     t.add_row({name, folded, format_number(c["weights_s"].get<double>()), format_number(c["kv_s"].get<double>()),
                format_number(c["compute_s"].get<double>()), format_number(c["communication_s"].get<double>()),
-               format_number(c["waiting_s"].get<double>())});
+               format_number(c.value("overhead_s", 0.0)), format_number(c["waiting_s"].get<double>())});
   };
   for (const auto& c : j["chips"]) add(std::to_string(c["chip"].get<int>()), format_number(c["chips_folded"]), c);
   add("all (chip-s)", "", j["overall"]);
@@ -46,7 +46,8 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
     std::cout << "\nshares of chip time: weights " << format_number(o["weights_share"].get<double>() * 100)
               << " %, KV " << format_number(o["kv_share"].get<double>() * 100) << " %, compute "
               << format_number(o["compute_share"].get<double>() * 100) << " %, communication "
-              << format_number(o["communication_share"].get<double>() * 100) << " %, waiting "
+              << format_number(o["communication_share"].get<double>() * 100) << " %, overhead "
+              << format_number(o.value("overhead_share", 0.0) * 100) << " %, waiting "
               << format_number(o["waiting_share"].get<double>() * 100) << " %\n";
   result.exit_code = 0;
 }

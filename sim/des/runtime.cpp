@@ -485,7 +485,7 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
         {"detail", to_string(options.detail)}, {"seed", std::to_string(options.seed)},
         {"micro_batches", std::to_string(options.micro_batches)}, {"platform", pf.description},
         {"time_unit", "s (from the end of start-up calibration)"},
-        {"kind_names", "0 compute, 1 memory, 2 tp_allreduce, 3 ep_all_to_all, 4 pp_send"},
+        {"kind_names", "0 compute, 1 memory, 2 tp_allreduce, 3 ep_all_to_all, 4 pp_send, 5 overhead"},
         {"phase_names", "0 decode, 1 prefill, 2 mixed, 3 calibration"},
         {"build", std::string(version()) + " (" + build_commit() + ")"}};
     trace.emplace(options.trace_path, attrs, pf.link_names);
