@@ -90,7 +90,10 @@ long long kv_shards(const Model& m, long long tp) {
   return std::min(tp, m.kv_heads);
 }
 
-Plan plan_with(const Scenario& s, long long tp, long long pp, long long ep) {
+namespace {
+// The plan's numbers without its explanation: the planner's search evaluates hundreds of candidates
+// and formatting text for each dominated its cost.
+Plan plan_numbers(const Scenario& s, long long tp, long long pp, long long ep) {
   const Model& m = s.model;
   const Hardware& hw = s.hw;
   Plan plan;
@@ -125,12 +128,23 @@ Plan plan_with(const Scenario& s, long long tp, long long pp, long long ep) {
   double missing = weights_left + kv_left;
   plan.missing_bytes_per_chip = Bytes(missing);
   plan.fits = missing <= 0;
+  return plan;
+}
+
+void explain(Plan& plan) {
   std::ostringstream why;
+  const long long tp = plan.tp, pp = plan.pp, ep = plan.ep;
   why << "tp=" << tp << " pp=" << pp << " ep=" << ep << " on " << plan.chips << " chip(s): weights "
       << gib(plan.weights_bytes_per_chip) << " + KV " << gib(plan.kv_bytes_per_chip) << " per chip, usable "
       << gib(plan.usable_bytes_per_chip);
   if (!plan.fits) why << "; missing " << gib(plan.missing_bytes_per_chip) << " per chip";
   plan.explanation = why.str();
+}
+}  // namespace
+
+Plan plan_with(const Scenario& s, long long tp, long long pp, long long ep) {
+  Plan plan = plan_numbers(s, tp, pp, ep);
+  explain(plan);
   return plan;
 }
 
@@ -203,7 +217,7 @@ Plan make_plan(const Scenario& s) {
     for (long long tp : tp_candidates(m, std::max<long long>(domain, 1))) {
       long long ep = s.ep.value_or(default_ep(m, tp));
       if (ep != 1 && ep != tp) continue;
-      Plan p = plan_with(s, tp, pp, ep);
+      Plan p = plan_numbers(s, tp, pp, ep);
       if (!p.fits) continue;
       if (!found || p.chips < best.chips) {
         best = p;
@@ -215,6 +229,7 @@ Plan make_plan(const Scenario& s) {
     if (found && pp + 1 > best.chips) break;
   }
   if (found) {
+    explain(best);
     best.explanation = "fewest chips that hold the weights and the KV cache: " + best.explanation;
     return best;
   }
