@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   infersim::cli::register_pareto_command(app, result);
   infersim::cli::register_simulate_command(app, result);
   infersim::cli::register_trace_command(app, result);
+  infersim::cli::register_validate_command(app, result);
+  infersim::cli::register_calibrate_command(app, result);
+  infersim::cli::register_sensitivity_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
