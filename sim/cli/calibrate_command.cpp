@@ -22,7 +22,7 @@ struct CalibrateArgs {
   std::string id = "fitted";
   std::string description = "fitted by infersim calibrate";
   std::string out;
-  int max_evaluations = 160;
+  int max_evaluations = 100;
   std::string holdout = "software";
   bool json = false;
 };

@@ -30,7 +30,7 @@ Calibration read_calibration_file(const std::string& path);
 
 struct FitOptions {
   Calibration start;        // name is ignored; network_efficiency is kept
-  int max_evaluations = 160;
+  int max_evaluations = 100;
   double tolerance = 1e-5;  // stop when the simplex's objective values span less than this
 };
 

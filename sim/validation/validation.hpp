@@ -44,7 +44,7 @@ struct PredictOptions {
   std::string engine = "analytic";   // recorded; `serve` does the work
   ServeFunction serve;               // empty: run_serving_analytic
   long long offline_requests = 1000; // per replica
-  long long server_requests = 600;   // per replica, per point of the rate search
+  long long server_requests = 1000;  // per replica, per point of the rate search
   int server_bisections = 7;
   std::uint64_t seed = 1;
 };
