@@ -169,6 +169,7 @@ void run_validate(const ValidateArgs& a, CommandResult& result) {
     if (a.full) {
       o.batches = {1, 8, 64, 256};
       o.prompts = {128, 2048, 8192};
+      o.diagonal = false;
     }
     text = internal_report(a, run_internal_validation(o), o);
   } else {
@@ -194,7 +195,7 @@ void register_validate_command(CLI::App& app, CommandResult& result) {
       "measurements (schema infersim-measurements/1, see validation/README.md), error per row and per tag.\n"
       "Example: infersim validate --measurements validation/calibration.json --calibration trtllm-2024");
   cmd->add_flag("--internal", args->internal, "Closed form vs DES over the bundled descriptors");
-  cmd->add_flag("--full", args->full, "--internal: the full grid (batch 1/8/64/256, prompt 128/2048/8192; minutes)");
+  cmd->add_flag("--full", args->full, "--internal: the full grid (batch 1/8/64/256 x prompt 128/2048/8192; minutes); default: batch 1 at prompt 128, batch 64 at prompt 8192");
   cmd->add_option("--hw", args->hw, "--internal: only these hardware ids (repeatable)")->delimiter(',');
   cmd->add_option("--model", args->model, "--internal: only these model ids (repeatable)")->delimiter(',');
   cmd->add_option("--measurements", args->measurements, "A measurements file (schema infersim-measurements/1)");

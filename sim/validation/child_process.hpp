@@ -24,6 +24,9 @@ inline nlohmann::json in_child(const std::function<nlohmann::json()>& fn) {
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     close(fds[0]);
+    // SimGrid prints its own backtrace on a fatal error: keep it out of the report (the parent
+    // reports the failure with the child's exit status).
+    if (FILE* null = std::freopen("/dev/null", "w", stderr)) (void)null;
     std::string out;
     try {
       out = fn().dump();
@@ -47,7 +50,11 @@ inline nlohmann::json in_child(const std::function<nlohmann::json()>& fn) {
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (out.empty()) return nlohmann::json{{"error", "the DES child process produced no result"}};
+  if (out.empty())
+    return nlohmann::json{{"error", "the DES child process produced no result (" +
+                                        (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                                             : "exit " + std::to_string(WEXITSTATUS(status))) +
+                                        ")"}};
   return nlohmann::json::parse(out);
 }
 

@@ -48,8 +48,10 @@ std::vector<InternalPoint> run_internal_validation(const InternalOptions& o) {
   std::vector<InternalPoint> out;
   for (const auto& hw : hws)
     for (const auto& model : models)
-      for (long long prompt : o.prompts)
-        for (long long batch : o.batches) {
+      for (size_t pi = 0; pi < o.prompts.size(); ++pi)
+        for (size_t bi = 0; bi < o.batches.size(); ++bi) {
+          if (o.diagonal && pi != bi) continue;
+          const long long prompt = o.prompts[pi], batch = o.batches[bi];
           InternalPoint p;
           p.hardware = hw;
           p.model = model;
@@ -69,7 +71,10 @@ std::vector<InternalPoint> run_internal_validation(const InternalOptions& o) {
           p.chips = plan.chips;
           p.pp = plan.pp;
           p.plan = "tp=" + std::to_string(plan.tp) + " pp=" + std::to_string(plan.pp) + " ep=" + std::to_string(plan.ep);
-          if (!p.fits) continue;  // pairs that do not fit are not compared (listed by the command)
+          if (!p.fits) {  // not compared; counted by the command
+            out.push_back(p);
+            continue;
+          }
           const Projection cf = project(s, plan);
           p.closed_form_tok_s_per_stream = cf.decode_tok_s_per_stream;
           p.closed_form_ttft_s = cf.ttft_s;

@@ -34,6 +34,9 @@ struct InternalOptions {
   std::vector<long long> batches = {1, 64};
   std::vector<long long> prompts = {128, 8192};
   long long output_tokens = 128;
+  // true: batches[i] with prompts[i] only (the default's two corners: short single stream, long
+  // batched); false: every batch with every prompt (--full).
+  bool diagonal = true;
   Calibration calibration;
   bool pipeline = true;  // also run the micro-batched pipeline variant where pp > 1
 };

@@ -9,7 +9,7 @@
 
 using infersim::test::run_infersim;
 
-TEST_CASE("validate --internal: the closed form holds within 2 % where expected; batched prefill explains TTFT") {
+TEST_CASE("validate --internal: the closed form holds within 2 % where expected, batched prefill explains TTFT") {
   const auto r = run_infersim("validate --internal --hw h100-sxm --model llama-3.1-8b,llama-3.1-70b --json");
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
