@@ -21,5 +21,8 @@ void register_simulate_command(CLI::App& app, CommandResult& result);
 void register_trace_command(CLI::App& app, CommandResult& result);
 void register_audit_command(CLI::App& app, CommandResult& result);
 void register_registry_command(CLI::App& app, CommandResult& result);
+void register_validate_command(CLI::App& app, CommandResult& result);
+void register_calibrate_command(CLI::App& app, CommandResult& result);
+void register_sensitivity_command(CLI::App& app, CommandResult& result);
 
 }  // namespace infersim::cli

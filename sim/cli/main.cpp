@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   infersim::cli::register_pareto_command(app, result);
   infersim::cli::register_simulate_command(app, result);
   infersim::cli::register_trace_command(app, result);
+  infersim::cli::register_validate_command(app, result);
+  infersim::cli::register_calibrate_command(app, result);
+  infersim::cli::register_sensitivity_command(app, result);
   // The root listing shows a one-line summary per command; the command's full text (examples,
   // formulas, exit codes) moves to the footer of its own --help.
   const std::pair<const char*, const char*> kSummaries[] = {
@@ -33,6 +36,9 @@ int main(int argc, char** argv) {
       {"serve", "Serving simulation: workload, scheduler, paged KV cache; latency percentiles, goodput"},
       {"pareto", "Throughput vs p99 TPOT frontier over rate or batch cap; highest rate meeting an SLO"},
       {"simulate", "Discrete-event simulation on SimGrid of a scenario or a served workload; HDF5 traces"},
+      {"validate", "Accuracy: closed form vs DES (--internal), predictions vs published measurements"},
+      {"calibrate", "Fit a software generation's efficiencies and overheads on measurements; residuals"},
+      {"sensitivity", "Tornado table: which descriptor numbers move a result most, with their tags"},
   };
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     for (const auto& [name, summary] : kSummaries) {

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "validation/calibrate.hpp"
+
 namespace infersim::cli {
 
 void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
@@ -20,7 +22,16 @@ void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
   cmd->add_option("--ep", o.ep, "Expert-parallel degree: 1 or the tensor-parallel degree (MoE only)");
   cmd->add_option("--dp", o.dp, "Data-parallel replicas of the tp x pp plan (the deployment has dp x tp x pp chips)")
       ->capture_default_str();
+  add_calibration_option(cmd, o.calibration);
   add_economics_options(cmd, o.economics);
+}
+
+void add_calibration_option(CLI::App* cmd, Calibration& c) {
+  cmd->add_option_function<std::string>(
+         "--calibration", [&c](const std::string& v) { c = load_calibration(v); },
+         "Software calibration: ideal (default: the uncalibrated roofline), a bundled id "
+         "(hardware/calibration/*.json) or the path of a JSON file")
+      ->default_str("ideal");
 }
 
 void add_economics_options(CLI::App* cmd, Economics& e) {

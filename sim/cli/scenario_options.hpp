@@ -1,7 +1,7 @@
 // Contract: the scenario options, named once and shared by every command that runs a scenario
 // (`project`, `simulate`, `sweep`, ...): --hw, --model, --weights, --kv, --batch, --prompt-tokens,
-// --output-tokens, --chips, --tp, --pp, --ep and the economics (--lifetime-years, --utilization,
-// --usd-per-kwh, --pue, --stream-tok-s).
+// --output-tokens, --chips, --tp, --pp, --ep, --calibration and the economics (--lifetime-years,
+// --utilization, --usd-per-kwh, --pue, --stream-tok-s).
 #pragma once
 
 #include "scenario/scenario.hpp"
@@ -16,5 +16,8 @@ namespace infersim::cli {
 // comma-separated lists or `all` (project's matrix); the caller expands them with expand_ids().
 void add_scenario_options(CLI::App* cmd, ScenarioOptions& options);
 void add_economics_options(CLI::App* cmd, Economics& economics);
+// --calibration NAME|FILE: `ideal` (default, the uncalibrated roofline), a bundled
+// hardware/calibration/<name>.json, or a path; read when parsed (InputError: exit code 2).
+void add_calibration_option(CLI::App* cmd, Calibration& calibration);
 
 }  // namespace infersim::cli

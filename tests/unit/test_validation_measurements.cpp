@@ -1,0 +1,124 @@
+// The measurements reader (bad input with its exact messages) and predict() on rows whose answer is
+// derived here from the closed form.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "analytic/projection.hpp"
+#include "descriptors/input_error.hpp"
+#include "validation/validation.hpp"
+
+using namespace infersim;
+
+namespace {
+const PredictOptions& defaults() {
+  static const PredictOptions o;
+  return o;
+}
+
+std::string fixture(const std::string& name) { return std::string(INFERSIM_TEST_DIR) + "/bad-input/" + name; }
+
+std::string message_of(const std::string& path) {
+  try {
+    read_measurements(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = "/tmp/infersim-test-" + std::to_string(::getpid()) + "-" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// One fixed-batch row: h100-sxm, llama-3.1-8b bf16 on one chip.
+std::string row(const std::string& id, long long batch, long long input, long long output, const std::string& metric,
+                double value) {
+  return R"({"id": ")" + id + R"(", "hardware": "h100-sxm", "chips": 1, "model": "llama-3.1-8b", "weights": "bf16",
+    "parallelism": {"tp": 1}, "workload": {"scenario": "fixed-batch", "batch": )" + std::to_string(batch) +
+         R"(, "input_tokens": )" + std::to_string(input) + R"(, "output_tokens": )" + std::to_string(output) +
+         R"(}, "metric": ")" + metric + R"(", "value": )" + std::to_string(value) +
+         R"(, "tag": "vendor-claim", "source": "test"})";
+}
+}  // namespace
+
+TEST_CASE("measurements: an unknown metric names the file, the pointer and the accepted values") {
+  const std::string f = fixture("measurements-unknown-metric.json");
+  CHECK(message_of(f) == f + ": /measurements/0/metric: unknown value 'output_tok_s'; accepted values: "
+                             "output_tok_s_deployment, output_tok_s_per_chip, output_tok_s_per_stream, ttft_s or "
+                             "itl_mean_s");
+}
+
+TEST_CASE("measurements: an unknown hardware id suggests the closest and lists the bundled ones") {
+  const std::string f = fixture("measurements-unknown-hardware.json");
+  CHECK(message_of(f) == f + ": /measurements/0/hardware: unknown hardware id 'h100-sxn' (did you mean 'h100-sxm'?); "
+                             "accepted values: b200, cerebras-wse3, etched-sohu, gb200-nvl72, groq-lpu, h100-sxm, "
+                             "h200, mi300x or ref-asic-2027");
+  // With allow_unknown_ids the row is kept, and predict() reports it as skipped with the reason.
+  const MeasurementSet set = read_measurements(f, true);
+  REQUIRE(set.rows.size() == 1);
+  const Prediction p = predict(set.rows[0], defaults());
+  CHECK_FALSE(p.ran);
+  CHECK(p.skipped_reason == "unknown hardware 'h100-sxn' (no bundled descriptor)");
+}
+
+TEST_CASE("measurements: a missing value is an error naming its pointer") {
+  const std::string f = fixture("measurements-missing-value.json");
+  CHECK(message_of(f) == f + ": /measurements/0/value: missing required field 'value'");
+}
+
+TEST_CASE("measurements: the bundled calibration set reads, and rows that cannot run say why") {
+  const MeasurementSet set = read_measurements(std::string(INFERSIM_TEST_DIR) + "/../validation/calibration.json");
+  CHECK(set.rows.size() == 15);
+  const auto preds = predict_all(set, defaults());
+  long long skipped = 0;
+  for (const auto& p : preds)
+    if (!p.ran) {
+      ++skipped;
+      CHECK_FALSE(p.skipped_reason.empty());
+    }
+  CHECK(skipped == 4);  // two with chips: null, two Mixtral rows without output lengths
+  const auto s = summarise(preds);
+  CHECK(s.at("all").rows + s.at("all").skipped == 15);
+}
+
+TEST_CASE("predict: a fixed-batch row equals the closed form's prefill + decode steps, derived here") {
+  // batch 4, 128 prompt tokens, 3 output tokens: one prefill of 4 x 128 tokens gives the first token,
+  // then 2 decode steps of 4 sequences attending to 128 and 129 cached tokens.
+  const std::string path = write_temp("fixed.json", R"({"schema": "infersim-measurements/1", "measurements": [)" +
+                                                        row("tput", 4, 128, 3, "output_tok_s_per_chip", 1000) + "," +
+                                                        row("ttft", 1, 512, 1, "ttft_s", 0.01) + "]}");
+  const MeasurementSet set = read_measurements(path);
+  std::remove(path.c_str());
+  ScenarioOptions so;
+  so.hw = "h100-sxm";
+  so.model = "llama-3.1-8b";
+  so.tp = 1;
+  so.chips = 1;
+  const Scenario s = resolve_scenario(so);
+  const Plan plan = plan_with(s, 1, 1, 1);
+  auto t = [&](const StepShape& shape) { return roofline_step_time(s, plan, step_cost(s, plan, shape)).total.si(); };
+  const double makespan = t(StepShape::prefill(4, 128, 0)) + t(StepShape::decode(4, 128)) + t(StepShape::decode(4, 129));
+  const double expected_tput = 4.0 * 3.0 / makespan;
+  const double expected_ttft = t(StepShape::prefill(1, 512, 0));
+  const Prediction a = predict(set.rows[0], defaults());
+  const Prediction b = predict(set.rows[1], defaults());
+  REQUIRE(a.ran);
+  REQUIRE(b.ran);
+  MESSAGE("fixed batch: derived " << expected_tput << " tok/s/chip, predicted " << a.predicted << " ("
+                                  << (a.predicted / expected_tput - 1) * 100 << " %)");
+  CHECK(a.predicted == doctest::Approx(expected_tput).epsilon(1e-9).scale(0));
+  CHECK(a.relative_error == doctest::Approx(expected_tput / 1000 - 1).epsilon(1e-9).scale(0));
+  MESSAGE("TTFT: derived " << expected_ttft << " s, predicted " << b.predicted);
+  CHECK(b.predicted == doctest::Approx(expected_ttft).epsilon(1e-9).scale(0));
+  const auto sum = summarise({a, b});
+  CHECK(sum.at("vendor-claim").rows == 2);
+  CHECK(sum.at("all").worst_abs_error == doctest::Approx(std::max(std::fabs(a.relative_error), std::fabs(b.relative_error))));
+}
