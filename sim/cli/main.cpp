@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   infersim::cli::register_pareto_command(app, result);
   infersim::cli::register_simulate_command(app, result);
   infersim::cli::register_trace_command(app, result);
+  infersim::cli::register_report_command(app, result, argc, argv);
+  infersim::cli::register_sweep_command(app, result, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
