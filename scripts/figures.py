@@ -29,8 +29,8 @@ VENDOR = "#d62728"
 
 
 def save(fig, out, name):
-    fig.savefig(os.path.join(out, name + ".svg"), metadata={"Date": None, "Creator": "infersim scripts/figures.py"})
-    fig.savefig(os.path.join(out, name + ".png"), dpi=130, metadata={"Software": None})
+    fig.savefig(os.path.join(out, name + ".svg"), bbox_inches="tight", metadata={"Date": None, "Creator": "infersim scripts/figures.py"})
+    fig.savefig(os.path.join(out, name + ".png"), dpi=130, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
 
