@@ -11,9 +11,11 @@ right, "does not fit" written where a bar would be), fig4_pareto (batch-vs-laten
 fig5_validation (predicted vs measured, or "validation not available in this build").
 Output is deterministic: fixed SVG hash salt, no dates in the metadata.
 """
+import io
 import json
 import math
 import os
+import re
 import sys
 
 import matplotlib
@@ -29,7 +31,19 @@ VENDOR = "#d62728"
 
 
 def save(fig, out, name):
-    fig.savefig(os.path.join(out, name + ".svg"), bbox_inches="tight", metadata={"Date": None, "Creator": "infersim scripts/figures.py"})
+    # matplotlib derives some SVG ids (clip paths of polar axes) from object addresses even with a
+    # fixed hash salt: renumber every id in order of appearance so the same data gives the same bytes.
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "infersim scripts/figures.py"})
+    svg = buf.getvalue()
+    ids = []
+    for m in re.finditer(r'id="([^"]+)"', svg):
+        if m.group(1) not in ids:
+            ids.append(m.group(1))
+    mapping = {old: "i%d" % k for k, old in enumerate(ids)}
+    svg = re.sub(r'(id="|url\(#|href="#)([^")]+)', lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
+    with open(os.path.join(out, name + ".svg"), "w") as f:
+        f.write(svg)
     fig.savefig(os.path.join(out, name + ".png"), dpi=130, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 

@@ -86,6 +86,11 @@ std::string html_escape(const std::string& s) {
   return o;
 }
 
+std::string without_bold(std::string s) {
+  for (size_t p; (p = s.find("**")) != std::string::npos;) s.erase(p, 2);
+  return s;
+}
+
 std::vector<std::string> workloads_of(const json& results) {
   std::vector<std::string> ids;
   for (const auto& row : results["rows"]) {
@@ -197,7 +202,7 @@ std::string results_html(const json& r, const std::map<std::string, std::string>
     << ".warn{color:#b00020;font-weight:600}\n</style></head><body>\n";
   o << "<h1>infersim report: suite <code>" << html_escape(r["suite"]["id"].get<std::string>()) << "</code></h1>\n"
     << "<p>" << html_escape(r["suite"]["description"].get<std::string>()) << ".</p>\n<p class=\"note\">"
-    << html_escape(intro(r)) << "</p>\n"
+    << html_escape(without_bold(intro(r))) << "</p>\n"
     << "<p>Inputs, build and command line: <code>manifest.json</code>; re-run and compare with <code>infersim report "
        "--verify manifest.json</code>. Machine-readable: <code>results.json</code>, <code>results.csv</code>.</p>\n";
   o << "<h2>Figures</h2>\n";
