@@ -1,0 +1,526 @@
+// The suite's evaluation: cells (hardware x workload), closed form with a seeded Monte Carlo over the
+// descriptors' ranges, and the four MLPerf-style serving scenarios on the analytic runtime.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "analytic/projection.hpp"
+#include "descriptors/catalog.hpp"
+#include "descriptors/input_error.hpp"
+#include "report/report.hpp"
+#include "report/suite.hpp"
+#include "report/util.hpp"
+#include "serving/pareto.hpp"
+#include "serving/serving.hpp"
+#include "version/version.hpp"
+
+namespace infersim::report {
+
+namespace {
+using nlohmann::json;
+
+double unit_draw(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// Triangular with the mode at the value (or uniform), within [low, high]; the value itself when the
+// descriptor gives no range.
+double draw(const Sourced& x, std::mt19937_64& rng, bool triangular) {
+  const double u = unit_draw(rng);  // always consumed: the stream does not depend on which inputs have ranges
+  if (!x.has_range() || x.high <= x.low) return x.value;
+  const double a = x.low, b = x.high, c = std::clamp(x.value, a, b);
+  if (!triangular) return a + u * (b - a);
+  const double fc = (c - a) / (b - a);
+  if (u < fc) return a + std::sqrt(u * (b - a) * (c - a));
+  return b - std::sqrt((1 - u) * (b - a) * (b - c));
+}
+void perturb(Sourced& x, std::mt19937_64& rng, bool tri) { x.value = draw(x, rng, tri); }
+
+// The capacity is not drawn (the plan, and so whether the model fits, is decided on the values);
+// everything that sets a speed, a power or a price is.
+void perturb_hardware(Hardware& hw, std::mt19937_64& rng, bool tri) {
+  for (auto& kv : hw.peak_flops) perturb(kv.second, rng, tri);
+  for (auto& t : hw.tiers) perturb(t.bandwidth_Bps, rng, tri);
+  perturb(hw.chip_power_W, rng, tri);
+  perturb(hw.system_power_W_per_chip, rng, tri);
+  perturb(hw.idle_power_W_per_chip, rng, tri);
+  perturb(hw.system_cost_usd_per_chip, rng, tri);
+  perturb(hw.scale_up.bandwidth_Bps, rng, tri);
+  perturb(hw.scale_up.latency_s, rng, tri);
+  if (hw.scale_out) {
+    perturb(hw.scale_out->bandwidth_Bps, rng, tri);
+    perturb(hw.scale_out->latency_s, rng, tri);
+  }
+}
+
+// A hypothetical model published only as a range of parameters (the paper's 1-2 T total, 200-400 B
+// active) is drawn by scaling its depth: both ranges are +-1/3 of the value, so layers scale alike.
+double model_scale(const Model& m, std::mt19937_64& rng, bool tri) {
+  if (!m.hypothetical || !m.published_active_params || !m.published_active_params->has_range()) {
+    unit_draw(rng);  // keep the stream aligned
+    return 1.0;
+  }
+  const Sourced& a = *m.published_active_params;
+  const Sourced rel{1.0, a.low / a.value, a.high / a.value, a.provenance};
+  return draw(rel, rng, tri);
+}
+
+std::uint64_t cell_seed(std::uint64_t seed, const std::string& hw, const std::string& workload) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over "hw/workload"
+  for (char ch : hw + "/" + workload) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+  return seed ^ h;
+}
+
+std::string fmt_rate(double r) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.3g", r);
+  return b;
+}
+
+struct Metric {
+  std::string name;
+  std::string tag_key;  // Projection::tags key, or "" for the hardware's own tag
+};
+
+const std::vector<std::string> kClosedForm = {
+    "decode_tok_s_per_stream_batch1", "decode_tok_s_per_chip",   "decode_tok_s_deployment",
+    "ttft_s",                         "energy_J_per_token",      "usd_per_mtok_capex",
+    "usd_per_mtok_all_in",            "agent_density_per_musd"};
+const std::vector<std::string> kServingThroughput = {
+    "offline_output_tok_s_deployment",     "offline_output_tok_s_per_chip",      "server_max_rate_req_s",
+    "server_output_tok_s_deployment",      "server_output_tok_s_per_chip",       "interactive_max_rate_req_s",
+    "interactive_output_tok_s_deployment", "interactive_output_tok_s_per_chip"};
+const std::vector<std::string> kServingLatency = {"server_ttft_p99_s",        "server_tpot_p99_s",
+                                                  "single_stream_e2e_p90_s",  "single_stream_ttft_p90_s",
+                                                  "single_stream_tpot_mean_s"};
+const std::vector<std::string> kOther = {"context_tokens_supported", "software_maturity_0_10"};
+
+std::string tag_for(const std::string& metric) {
+  if (metric == "ttft_s" || metric.find("single_stream") == 0) return "ttft_s";
+  if (metric == "energy_J_per_token") return "energy_J_per_token";
+  if (metric == "usd_per_mtok_capex" || metric == "agent_density_per_musd") return "usd_per_mtok_capex";
+  if (metric == "usd_per_mtok_all_in") return "usd_per_mtok_all_in";
+  if (metric == "context_tokens_supported") return "fits";
+  return "decode";
+}
+
+void put_range(json& row, const std::string& name, const Range& r, const std::string& tag) {
+  row[name + "_low"] = r.low;
+  row[name + "_mid"] = r.mid;
+  row[name + "_high"] = r.high;
+  row[name + "_tag"] = tag;
+}
+void put_null(json& row, const std::string& name) {
+  row[name + "_low"] = nullptr;
+  row[name + "_mid"] = nullptr;
+  row[name + "_high"] = nullptr;
+  row[name + "_tag"] = nullptr;
+}
+
+double context_supported(const Scenario& s, const Plan& plan, double capacity_scale) {
+  // KV per token per chip from the plan (batch x max context filled its kv_bytes_per_chip).
+  const double per_token = plan.kv_bytes_per_chip.si() / (static_cast<double>(s.batch) * s.max_context_tokens());
+  const double free = plan.usable_bytes_per_chip.si() * capacity_scale - plan.weights_bytes_per_chip.si();
+  if (per_token <= 0 || free <= 0) return 0;
+  return std::min(static_cast<double>(s.model.max_context_tokens), std::floor(free / per_token));
+}
+
+struct CellInput {
+  const Suite* suite;
+  const SuiteWorkload* workload;
+  std::string hw;
+};
+
+struct CellOutput {
+  json row;
+  json pareto;  // null or an object
+};
+
+ScenarioOptions options_for(const Suite& suite, const SuiteWorkload& w, const std::string& hw, bool with_chips) {
+  ScenarioOptions o;
+  o.hw = hw;
+  o.model = w.model;
+  o.weights = w.weights;
+  o.kv = w.kv;
+  o.batch = w.batch;
+  o.prompt_tokens = w.prompt_tokens;
+  o.output_tokens = w.output_tokens;
+  o.economics = suite.economics;
+  if (with_chips && w.deployment == "server") o.chips = suite.deployments.at(hw).chips;
+  return o;
+}
+
+json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const Scenario& s, const Plan& plan, json& row,
+                       json& pareto) {
+  WorkloadSpec base = load_workload(sw.serving_workload);
+  ServingOptions o;
+  o.seed = suite.serving_seed;
+  o.scheduler = suite.scheduler;
+  o.max_batch = suite.max_batch;
+  validate(o);
+  json mids;
+  double offline_req_s = 0;
+  {  // Offline: every request at t = 0, throughput is the figure of merit.
+    WorkloadSpec w = base;
+    w.arrival = WorkloadSpec::Arrival::all_at_once;
+    w.slo = Slo{};
+    ServingOptions p = o;
+    p.requests = sw.serving_requests ? sw.serving_requests : suite.offline.requests;
+    ServingResult r = run_serving_analytic(s, plan, w, p);
+    offline_req_s = r.makespan_s > 0 ? static_cast<double>(r.requests) / r.makespan_s : 0.0;
+    mids["offline_output_tok_s_deployment"] = r.output_tok_s_deployment;
+    mids["offline_output_tok_s_per_chip"] = r.output_tok_s_per_chip;
+  }
+  auto search = [&](const ScenarioSpec& spec, const Slo& slo, const std::string& prefix) {
+    WorkloadSpec w = base;
+    w.arrival = WorkloadSpec::Arrival::poisson;
+    w.slo = slo;
+    ServingOptions p = o;
+    p.requests = sw.serving_requests ? sw.serving_requests : spec.requests;
+    RateSearch rs = max_rate_meeting_slo(s, plan, w, p, spec.start_rate_req_s, spec.bisections);
+    const std::string limits = "p99 TTFT <= " + fmt_rate(slo.ttft_p99_s) + " s, p99 TPOT <= " +
+                               fmt_rate(slo.tpot_p99_s) + " s";
+    if (!rs.found) {
+      row[prefix + "_status"] = "no arrival rate meets " + limits;
+      mids[prefix + "_max_rate_req_s"] = nullptr;
+      mids[prefix + "_output_tok_s_deployment"] = nullptr;
+      mids[prefix + "_output_tok_s_per_chip"] = nullptr;
+      if (prefix == "server") mids["server_ttft_p99_s"] = nullptr, mids["server_tpot_p99_s"] = nullptr;
+      return;
+    }
+    // No arrival rate is sustainable above the Offline completion rate; a finite run whose burst the
+    // batch absorbs can meet the SLO at any rate, so the search is capped there and says so.
+    std::string capped;
+    if (offline_req_s > 0 && rs.max_rate_req_s > offline_req_s) {
+      rs.max_rate_req_s = offline_req_s;
+      capped = ", capped at the Offline completion rate: the " + std::to_string(p.requests) +
+               "-request run met the SLO at every rate tried";
+    }
+    p.rate_req_s = rs.max_rate_req_s;
+    ServingResult r = run_serving_analytic(s, plan, w, p);
+    row[prefix + "_status"] = "meets " + limits + " up to " + fmt_rate(rs.max_rate_req_s) + " req/s (" +
+                              std::to_string(rs.runs) + " runs" + capped + ")";
+    mids[prefix + "_max_rate_req_s"] = rs.max_rate_req_s;
+    mids[prefix + "_output_tok_s_deployment"] = r.output_tok_s_deployment;
+    mids[prefix + "_output_tok_s_per_chip"] = r.output_tok_s_per_chip;
+    if (prefix == "server") {
+      mids["server_ttft_p99_s"] = r.ttft_s.p99;
+      mids["server_tpot_p99_s"] = r.tpot_s.p99;
+    }
+  };
+  search(suite.server, sw.server_slo ? *sw.server_slo : suite.server.slo, "server");
+  {  // SingleStream: one request at a time, back to back; MLPerf judges its 90th-percentile latency.
+    WorkloadSpec w = base;
+    w.arrival = WorkloadSpec::Arrival::closed_loop;
+    w.users = 1;
+    w.think_time_s = 0;
+    w.slo = Slo{};
+    ServingOptions p = o;
+    p.requests = suite.single_stream.requests;
+    ServingResult r = run_serving_analytic(s, plan, w, p);
+    mids["single_stream_e2e_p90_s"] = r.e2e_s.p90;
+    mids["single_stream_ttft_p90_s"] = r.ttft_s.p90;
+    mids["single_stream_tpot_mean_s"] = r.tpot_s.mean;
+  }
+  search(suite.interactive, sw.interactive_slo ? *sw.interactive_slo : suite.interactive.slo, "interactive");
+  if (sw.pareto) {
+    WorkloadSpec w = base;
+    w.arrival = WorkloadSpec::Arrival::all_at_once;
+    w.slo = Slo{};
+    ServingOptions p = o;
+    p.requests = suite.pareto_requests;
+    auto points = sweep(s, plan, w, p, SweepAxis::batch, suite.pareto_max_batch);
+    mark_frontier(points);
+    pareto = to_json(points);
+  }
+  return mids;
+}
+
+CellOutput evaluate_cell(const CellInput& in) {
+  const Suite& suite = *in.suite;
+  const SuiteWorkload& sw = *in.workload;
+  CellOutput out;
+  json& row = out.row;
+  row["suite_id"] = suite.id;
+  row["workload"] = sw.id;
+  row["model"] = sw.model;
+  row["serving_workload"] = sw.serving_workload;
+  row["hardware"] = in.hw;
+  row["weights_precision"] = sw.weights;
+  row["kv_precision"] = sw.kv;
+  row["batch"] = sw.batch;
+  row["prompt_tokens"] = sw.prompt_tokens;
+  row["output_tokens"] = sw.output_tokens;
+  row["deployment_policy"] = sw.deployment;
+  row["deployment_what"] = sw.deployment == "server" ? suite.deployments.at(in.hw).what
+                                                     : std::string("the fewest chips that hold weights and KV cache");
+  row["server_status"] = nullptr;
+  row["interactive_status"] = nullptr;
+  for (const auto& m : kClosedForm) put_null(row, m);
+  for (const auto& m : kServingThroughput) put_null(row, m);
+  for (const auto& m : kServingLatency) put_null(row, m);
+  for (const auto& m : kOther) put_null(row, m);
+
+  Scenario s = resolve_scenario(options_for(suite, sw, in.hw, true));
+  row["hardware_name"] = s.hw.name;
+  row["vendor_claims_only"] = s.hw.vendor_claims_only;
+  Plan minimal = make_plan(resolve_scenario(options_for(suite, sw, in.hw, false)));
+  row["chips_needed"] = minimal.fits ? json(minimal.chips) : json(nullptr);
+  Plan plan;
+  std::string invalid;
+  try {
+    plan = make_plan(s);
+  } catch (const InputError& e) {
+    invalid = e.what();
+  }
+  const bool fits = invalid.empty() && plan.fits;
+  row["fits"] = fits;
+  row["chips"] = sw.deployment == "server" ? suite.deployments.at(in.hw).chips : plan.chips;
+  row["tp"] = fits ? json(plan.tp) : json(nullptr);
+  row["pp"] = fits ? json(plan.pp) : json(nullptr);
+  row["ep"] = fits ? json(plan.ep) : json(nullptr);
+  row["mc_draws"] = suite.mc.draws;
+  row["mc_draws_fitting"] = 0;
+  if (!fits) {
+    std::string status = "does not fit: needs " +
+                         (minimal.fits ? std::to_string(minimal.chips) + " chips" : std::string("more chips than any plan tried"));
+    if (!invalid.empty()) status = "invalid deployment: " + invalid;
+    row["status"] = status;
+    row["plan_explanation"] = invalid.empty() ? plan.explanation : invalid;
+    row["unaudited"] = s.hw.vendor_claims_only;
+    row["weakest_tag"] = s.hw.vendor_claims_only ? json("vendor-claim") : json(nullptr);
+    row["bar_style"] = nullptr;
+    return out;
+  }
+  row["status"] = "ok";
+  row["plan_explanation"] = plan.explanation;
+
+  // Nominal (mid) closed form at batch 1 and at the workload's batch.
+  Scenario s1 = s;
+  s1.batch = 1;
+  const Projection pB = project(s, plan);
+  const Projection p1 = project(s1, plan_with(s1, plan.tp, plan.pp, plan.ep));
+  auto metric_of = [](const Projection& b1, const Projection& bB, const std::string& m) -> double {
+    if (m == "decode_tok_s_per_stream_batch1") return b1.decode_tok_s_per_stream;
+    if (m == "decode_tok_s_per_chip") return bB.decode_tok_s_per_chip;
+    if (m == "decode_tok_s_deployment") return bB.decode_tok_s_deployment;
+    if (m == "ttft_s") return b1.ttft_s;
+    if (m == "energy_J_per_token") return bB.energy_J_per_token;
+    if (m == "usd_per_mtok_capex") return bB.usd_per_mtok_capex;
+    if (m == "usd_per_mtok_all_in") return bB.usd_per_mtok_all_in;
+    return bB.agent_density_per_musd;
+  };
+  // Monte Carlo.
+  std::mt19937_64 rng(cell_seed(suite.mc.seed, in.hw, sw.id));
+  const bool tri = suite.mc.triangular;
+  std::map<std::string, std::vector<double>> draws;
+  long long fitting = 0;
+  for (long long d = 0; d < suite.mc.draws; ++d) {
+    Scenario sd = s;
+    perturb_hardware(sd.hw, rng, tri);
+    const double scale = model_scale(s.model, rng, tri);
+    Plan pd;
+    if (scale != 1.0) {
+      sd.model.layers = std::max(sd.model.dense_mlp_layers() + 1,
+                                 static_cast<long long>(std::llround(static_cast<double>(s.model.layers) * scale)));
+      // Same tensor/expert degrees; a fixed deployment keeps its pipeline depth (and may no longer
+      // fit), a min-fit one takes the fewest stages that hold the drawn model.
+      if (sw.deployment == "server") {
+        pd = plan_with(sd, plan.tp, plan.pp, plan.ep);
+      } else {
+        for (long long pp = std::max<long long>(1, plan.pp / 2); pp <= sd.model.layers; ++pp) {
+          pd = plan_with(sd, plan.tp, pp, plan.ep);
+          if (pd.fits) break;
+        }
+      }
+      if (!pd.fits) continue;
+    } else {
+      pd = plan_with(sd, plan.tp, plan.pp, plan.ep);
+    }
+    Scenario sd1 = sd;
+    sd1.batch = 1;
+    const Projection qB = project(sd, pd);
+    const Projection q1 = project(sd1, plan_with(sd1, pd.tp, pd.pp, pd.ep));
+    ++fitting;
+    for (const auto& m : kClosedForm) draws[m].push_back(metric_of(q1, qB, m));
+  }
+  row["mc_draws_fitting"] = fitting;
+  TagSet all;
+  for (const auto& kv : pB.tags) all.merge(kv.second);
+  auto tag_name = [&](const std::string& key) { return std::string(to_string(pB.tags.at(key).weakest())); };
+  std::map<std::string, Range> ranges;
+  for (const auto& m : kClosedForm) {
+    ranges[m] = summarize(draws[m], metric_of(p1, pB, m), suite.mc.q_low, suite.mc.q_high);
+    put_range(row, m, ranges[m], tag_name(tag_for(m)));
+  }
+  // Context: capacity is not drawn above; its own range gives the range here (linear in capacity).
+  const Sourced cap = s.hw.total_capacity_bytes();
+  const double ctx_mid = context_supported(s, plan, 1.0);
+  Range ctx{context_supported(s, plan, cap.low / cap.value), ctx_mid, context_supported(s, plan, cap.high / cap.value)};
+  put_range(row, "context_tokens_supported", ctx, to_string(cap.provenance.tag));
+  if (s.hw.software_maturity) {
+    const Sourced& m = *s.hw.software_maturity;
+    put_range(row, "software_maturity_0_10", Range{m.low, m.value, m.high}, to_string(m.provenance.tag));
+  }
+  const bool unaudited = s.hw.vendor_claims_only || all.rests_on_vendor_claim();
+  row["unaudited"] = unaudited;
+  row["weakest_tag"] = to_string(all.weakest());
+  row["bar_style"] = unaudited ? "vendor-claim" : (all.weakest() == Tag::assumption ? "assumption" : "spec");
+
+  // Serving scenarios at mid; their ranges take the closed form's relative spread.
+  json mids = serving_scenarios(suite, sw, s, plan, row, out.pareto);
+  const Range& thr = ranges["decode_tok_s_deployment"];
+  const double lo = thr.mid > 0 ? thr.low / thr.mid : 1, hi = thr.mid > 0 ? thr.high / thr.mid : 1;
+  const std::string decode_tag = tag_name("decode");
+  for (const auto& m : kServingThroughput)
+    if (mids.contains(m) && !mids[m].is_null()) {
+      const double v = mids[m].get<double>();
+      put_range(row, m, Range{v * lo, v, v * hi}, decode_tag);
+    }
+  for (const auto& m : kServingLatency)
+    if (mids.contains(m) && !mids[m].is_null()) {
+      const double v = mids[m].get<double>();
+      put_range(row, m, Range{v / hi, v, v / lo}, m.find("ttft") != std::string::npos ? tag_name("ttft_s") : decode_tag);
+    }
+  return out;
+}
+
+json radar(const Suite& suite, const json& rows) {
+  // The paper's six axes (Fig. 1), H100 = 1 on the ratio axes, software maturity absolute 0-10.
+  const std::vector<std::pair<std::string, bool>> axes = {
+      {"decode_tok_s_per_stream_batch1", true}, {"decode_tok_s_deployment", true},
+      {"energy_J_per_token", false},            {"usd_per_mtok_capex", false},
+      {"context_tokens_supported", true},       {"software_maturity_0_10", true}};
+  json r;
+  const SuiteWorkload* w = nullptr;
+  for (const auto& sw : suite.workloads)
+    if (sw.radar) w = &sw;
+  if (!w) return nullptr;
+  r["workload"] = w->id;
+  r["baseline"] = suite.baseline;
+  r["axes"] = json::array();
+  for (const auto& a : axes) r["axes"].push_back(a.first);
+  r["axes_inverted"] = {false, false, true, true, false, false};
+  r["note"] = "ratio to the baseline on axes 1-5 (inverted for J/token and $/M tokens: higher is better), absolute "
+              "0-10 on software maturity; per deployment; vendor-claims-only hardware excluded (seed paper Fig. 1)";
+  const json* base = nullptr;
+  for (const auto& row : rows)
+    if (row["workload"] == w->id && row["hardware"] == suite.baseline) base = &row;
+  r["platforms"] = json::array();
+  for (const auto& row : rows) {
+    if (row["workload"] != w->id) continue;
+    json p;
+    p["hardware"] = row["hardware"];
+    p["excluded"] = nullptr;
+    if (row["vendor_claims_only"].get<bool>()) p["excluded"] = "vendor claims only (unaudited), as the seed paper";
+    else if (!row["fits"].get<bool>()) p["excluded"] = row["status"];
+    else if (!base || !(*base)["fits"].get<bool>()) p["excluded"] = "baseline does not fit";
+    if (p["excluded"].is_null()) {
+      for (const char* q : {"low", "mid", "high"}) {
+        json vals = json::array();
+        for (size_t i = 0; i < axes.size(); ++i) {
+          const std::string key = axes[i].first + "_" + q;
+          const auto& v = row[key];
+          if (v.is_null()) { vals.push_back(nullptr); continue; }
+          if (axes[i].first == "software_maturity_0_10") { vals.push_back(v); continue; }
+          const double b = (*base)[axes[i].first + "_mid"].get<double>();
+          vals.push_back(axes[i].second ? v.get<double>() / b : b / v.get<double>());
+        }
+        // For inverted axes the pessimistic ratio comes from the high input (swap low and high).
+        p[q] = vals;
+      }
+      for (size_t i = 0; i < axes.size(); ++i)
+        if (!axes[i].second && !p["low"][i].is_null()) std::swap(p["low"][i], p["high"][i]);
+    }
+    r["platforms"].push_back(p);
+  }
+  return r;
+}
+}  // namespace
+
+Range summarize(std::vector<double> v, double mid, double q_low, double q_high) {
+  Range r{mid, mid, mid};
+  if (v.empty()) return r;
+  std::sort(v.begin(), v.end());
+  auto q = [&](double p) {
+    const double pos = p * static_cast<double>(v.size() - 1);
+    const size_t i = static_cast<size_t>(std::floor(pos));
+    const double f = pos - static_cast<double>(i);
+    return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+  };
+  r.low = std::min(q(q_low), mid);
+  r.high = std::max(q(q_high), mid);
+  return r;
+}
+
+json evaluate_suite(const std::string& suite_path, int jobs, bool progress) {
+  const Suite suite = load_suite(suite_path);
+  std::vector<CellInput> cells;
+  for (const auto& w : suite.workloads)
+    for (const auto& hw : suite.hardware) cells.push_back({&suite, &w, hw});
+  std::vector<CellOutput> outs(cells.size());
+  std::vector<std::string> errors(cells.size());
+  std::atomic<size_t> next{0};
+  std::atomic<long long> done{0};
+  std::mutex progress_mutex;
+  Progress bar("cells", static_cast<long long>(cells.size()), progress);
+  const int n = jobs > 0 ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  auto worker = [&] {
+    for (size_t i; (i = next++) < cells.size();) {
+      if (stop_requested()) return;
+      try {
+        outs[i] = evaluate_cell(cells[i]);
+      } catch (const std::exception& e) {
+        errors[i] = cells[i].hw + " / " + cells[i].workload->id + ": " + e.what();
+      }
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      bar.set(++done);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::min<int>(n, static_cast<int>(cells.size())); ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  bar.finish();
+  if (stop_requested()) throw std::runtime_error("interrupted");
+  for (const auto& e : errors)
+    if (!e.empty()) throw std::runtime_error(e);
+
+  json results;
+  results["schema"] = "infersim-report/1";
+  results["suite"] = {{"id", suite.id}, {"description", suite.description}};
+  results["baseline_hardware"] = suite.baseline;
+  results["monte_carlo"] = {{"draws", suite.mc.draws},
+                            {"seed", suite.mc.seed},
+                            {"distribution", suite.mc.triangular ? "triangular" : "uniform"},
+                            {"quantile_low", suite.mc.q_low},
+                            {"quantile_high", suite.mc.q_high},
+                            {"what_is_drawn", "peak FLOP/s, memory and network bandwidth and latency, power, system cost "
+                                              "within each descriptor's [low, high] (mode at the value); a hypothetical "
+                                              "model's depth within its published parameter range; capacity is not drawn"},
+                            {"serving_ranges", "serving scenarios are simulated at mid; their low/high apply the relative "
+                                               "spread of the closed form's deployment throughput"}};
+  results["economics"] = {{"lifetime_years", suite.economics.lifetime_years},
+                          {"utilization", suite.economics.utilization},
+                          {"usd_per_kWh", suite.economics.usd_per_kWh},
+                          {"pue", suite.economics.pue},
+                          {"stream_tok_s", suite.economics.stream_tok_s}};
+  results["calibration"] = "ideal";
+  results["scenarios"] = suite.scenarios_json;
+  results["rows"] = json::array();
+  results["pareto"] = json::array();
+  for (size_t i = 0; i < outs.size(); ++i) {
+    results["rows"].push_back(outs[i].row);
+    if (!outs[i].pareto.is_null())
+      results["pareto"].push_back({{"workload", cells[i].workload->id},
+                                   {"hardware", cells[i].hw},
+                                   {"unaudited", outs[i].row["unaudited"]},
+                                   {"points", outs[i].pareto}});
+  }
+  results["radar"] = radar(suite, results["rows"]);
+  results["fields"] = csv_fields();
+  return results;
+}
+
+}  // namespace infersim::report

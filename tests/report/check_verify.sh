@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# verify passes on a fresh report and fails, naming results.json, once it is edited; the
+# non-fitting deployment says "does not fit" in every output; an unfinished report has no manifest.
+set -euo pipefail
+BIN=$1 TESTS=$2 WORK=$3
+rm -rf "$WORK" && mkdir -p "$WORK"
+"$BIN" report --suite "$TESTS/report/tiny-suite.json" --out-dir "$WORK" --no-figures --jobs 2 >/dev/null
+D=$WORK/tiny
+for f in results.json results.csv report.md report.html; do
+  grep -q "does not fit: needs" "$D/$f" || { echo "FAIL: $f lacks 'does not fit'"; exit 1; }
+done
+grep -q "UNAUDITED" "$D/report.html" || { echo "FAIL: report.html does not mark Sohu"; exit 1; }
+grep -q '"sha256"' "$D/manifest.json"
+"$BIN" report --verify "$D/manifest.json" | tee "$WORK/verify-ok.txt"
+grep -q "byte-identical" "$WORK/verify-ok.txt"
+sed -i 's/"ok"/"OK"/' "$D/results.json"
+if "$BIN" report --verify "$D/manifest.json" >"$WORK/verify-bad.txt"; then echo "FAIL: verify passed an edited results.json"; exit 1; fi
+cat "$WORK/verify-bad.txt"
+grep -q "results.json" "$WORK/verify-bad.txt"
+echo PASS
