@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "infersim"
 matplotlib.rcParams["font.size"] = 9
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#e377c2"]
@@ -179,43 +180,39 @@ def pareto(res, out, col):
     save(fig, out, "fig4_pareto")
 
 
-def find_pairs(node, out):
-    """Collects (predicted, measured, label) from whatever shape `infersim validate --json` has."""
-    if isinstance(node, dict):
-        pk = [k for k in node if k.startswith("predicted") and isinstance(node[k], (int, float))]
-        mk = [k for k in node if k.startswith("measured") and isinstance(node[k], (int, float))]
-        if pk and mk:
-            out.append((node[pk[0]], node[mk[0]], str(node.get("hardware", node.get("id", "")))))
-        for v in node.values():
-            find_pairs(v, out)
-    elif isinstance(node, list):
-        for v in node:
-            find_pairs(v, out)
-
-
 def validation(res, out):
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    """Predicted / measured per row of the measurements file (log scale), coloured by the row's tag:
+    1.0 is a perfect prediction. Rows with different metrics (tok/s, TTFT, ITL) share the axis because
+    the ratio has no unit. The medians per tag are printed in the legend."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
     v = res.get("validation", {})
-    pairs = []
-    if v.get("available"):
-        find_pairs(v.get("result"), pairs)
-    if not pairs:
+    result = v.get("result") if v.get("available") else None
+    rows = [r for r in (result or {}).get("rows", []) if r.get("ran")]
+    if not rows:
         ax.text(0.5, 0.5, v.get("note", "validation not available in this build"), ha="center", va="center",
                 wrap=True, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
     else:
-        p = np.array([q[0] for q in pairs])
-        m = np.array([q[1] for q in pairs])
-        ax.scatter(m, p, s=18)
-        lo, hi = min(p.min(), m.min()) * 0.8, max(p.max(), m.max()) * 1.25
-        ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="predicted = measured")
-        ax.set_xscale("log")
+        colours = {"audited": "#1b7837", "vendor-claim": "#c51b7d"}
+        summary = result.get("summary", {})
+        for tag in sorted({r["tag"] for r in rows}):
+            idx = [i for i, r in enumerate(rows) if r["tag"] == tag]
+            ratio = [rows[i]["predicted"] / rows[i]["measured"] for i in idx]
+            med = summary.get(tag, {}).get("median_abs_relative_error")
+            label = tag + (f" (median |error| {med * 100:.0f} %)" if med is not None else "")
+            ax.scatter(idx, ratio, s=30, color=colours.get(tag, "#444444"), label=label, zorder=3)
+        ax.axhline(1.0, color="k", lw=0.8, ls="--", label="predicted = measured")
         ax.set_yscale("log")
-        ax.set_xlabel("measured")
-        ax.set_ylabel("predicted")
-        ax.legend(fontsize=7)
-    ax.set_title("Fig. 5: validation (predicted vs measured)")
+        # Ratios read better as 0.5, 1, 2 than as powers of ten.
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.set_xticks(range(len(rows)))
+        ax.set_xticklabels([r["id"] for r in rows], rotation=70, ha="right", fontsize=6)
+        ax.set_ylabel("predicted / measured")
+        calibration = result.get("calibration", "ideal")
+        ax.legend(fontsize=7, title=f"calibration: {calibration}", title_fontsize=7)
+    ax.set_title("Fig. 5: validation against published measurements")
     fig.tight_layout()
     save(fig, out, "fig5_validation")
 

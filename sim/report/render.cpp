@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <vector>
 
 #include "format/format.hpp"
 #include "report/render.hpp"
@@ -100,6 +101,28 @@ std::vector<std::string> workloads_of(const json& results) {
   return ids;
 }
 
+// The validation summary as plain lines: median and worst |relative error| per tag, rows skipped,
+// and the calibration used. Empty when validation did not run.
+std::vector<std::string> validation_lines(const json& r) {
+  std::vector<std::string> lines;
+  if (!r.contains("validation") || !r["validation"].value("available", false)) return lines;
+  const json& v = r["validation"]["result"];
+  if (!v.contains("summary")) return lines;
+  lines.push_back("Predictions of the " + v.value("engine", std::string("analytic")) + " engine with calibration '" +
+                  v.value("calibration", std::string("ideal")) + "' against " + v.value("measurements_file", std::string("?")) + ":");
+  for (const auto& [tag, s] : v["summary"].items()) {
+    std::ostringstream l;
+    l.precision(3);
+    l << tag << ": " << s.value("rows", 0) << " rows run, " << s.value("skipped", 0) << " skipped; median |error| "
+      << s.value("median_abs_relative_error", 0.0) * 100 << " %, worst " << s.value("worst_abs_relative_error", 0.0) * 100
+      << " % (" << s.value("worst_id", std::string("-")) << ")";
+    lines.push_back(l.str());
+  }
+  lines.push_back("Skipped rows and every row's assumptions: `infersim validate --measurements " +
+                  v.value("measurements_file", std::string("FILE")) + "`.");
+  return lines;
+}
+
 std::string intro(const json& r) {
   std::ostringstream o;
   const json& mc = r["monte_carlo"];
@@ -181,7 +204,8 @@ std::string results_markdown(const json& r) {
   o << "## Figures\n\n";
   for (const char* f : {"fig1_radar", "fig2_usd_per_mtok", "fig3_J_per_token", "fig4_pareto", "fig5_validation"})
     o << "![" << f << "](figures/" << f << ".png)\n\n";
-  o << "## Validation\n\n" << (r.contains("validation") ? r["validation"]["note"].get<std::string>() : "—") << "\n";
+  o << "## Validation\n\n" << (r.contains("validation") ? r["validation"]["note"].get<std::string>() : "—") << "\n\n";
+  for (const auto& line : validation_lines(r)) o << "- " << line << "\n";
   return o.str();
 }
 
@@ -260,7 +284,9 @@ std::string results_html(const json& r, const std::map<std::string, std::string>
     o << "</table>\n";
   }
   o << "<h2>Validation</h2>\n<p>"
-    << html_escape(r.contains("validation") ? r["validation"]["note"].get<std::string>() : "—") << "</p>\n";
+    << html_escape(r.contains("validation") ? r["validation"]["note"].get<std::string>() : "—") << "</p>\n<ul>\n";
+  for (const auto& line : validation_lines(r)) o << "<li>" << html_escape(line) << "</li>\n";
+  o << "</ul>\n";
   o << "</body></html>\n";
   return o.str();
 }
