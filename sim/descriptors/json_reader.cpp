@@ -1,6 +1,7 @@
 #include "descriptors/json_reader.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,11 +12,21 @@ namespace infersim {
 using nlohmann::json;
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
+  // A descriptor is a few KB; the cap stops `--hw /dev/zero` (or a wrong multi-GB file) from
+  // reading until memory runs out.
+  constexpr std::size_t kMaxDescriptorBytes = 64u << 20;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(path, "(file)", "is a directory; expected a JSON file");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "(file)", "cannot open the file for reading");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxDescriptorBytes)
+      throw InputError(path, "(file)", "larger than 64 MiB; a descriptor is a few KB (is this the right file?)");
+  }
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -33,6 +44,13 @@ json read_json_file(const std::string& path) {
     auto pos = what.find("syntax error");
     throw InputError(path, "line " + std::to_string(line) + ", column " + std::to_string(column),
                      "malformed JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
+  } catch (const json::exception& e) {
+    // A number the parser cannot hold as a double (1e999: out_of_range 406) is bad input too.
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    throw InputError(path, "(file)",
+                     "unreadable JSON (" + (pos == std::string::npos ? what : what.substr(pos + 2)) +
+                         "); numbers must be finite");
   }
 }
 
