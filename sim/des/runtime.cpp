@@ -20,7 +20,17 @@ namespace sg4 = simgrid::s4u;
 namespace {
 // The one mutable global the style allows: set from a signal handler, read between steps.
 volatile std::sig_atomic_t g_stop_requested = 0;
-extern "C" void on_stop_signal(int) { g_stop_requested = 1; }
+// A second signal ends the process at once (default action): the first one is only seen between
+// steps, so a run stuck before its first step (platform build, start-up calibration of a huge
+// platform) would otherwise ignore Ctrl-C and SIGTERM. Only async-signal-safe calls here.
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_requested) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_stop_requested = 1;
+}
 
 // Two payloads for the affine fits: one token's activations, and 4096 tokens' worth.
 constexpr double kLargePayloadFactor = 4096.0;
