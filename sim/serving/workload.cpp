@@ -148,7 +148,7 @@ LengthDistribution read_length(ObjectReader r) {
     std::string file = relative_to(r.file(), r.require_string("file"));
     d = read_histogram_csv(file);
   }
-  if (d.max > kMaxTokens) r.fail("max", "at most " + std::to_string(kMaxTokens) + " tokens");
+  if (d.max > kMaxTokens) r.fail(kind == "fixed" ? "tokens" : "max", "at most " + std::to_string(kMaxTokens) + " tokens");
   r.finish();
   return d;
 }
