@@ -38,9 +38,12 @@ for t in "${targets[@]}"; do
   log="$BUILD_DIR/fuzz-$t.log"
   echo "fuzz: $t for ${seconds} s"
   # -timeout: an input taking > 10 s is a hang; -rss_limit_mb: more than 2 GB is an OOM finding.
-  "$BUILD_DIR/fuzz_$t" "$BUILD_DIR/corpus/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$BUILD_DIR/tests/fuzz/fuzz_$t" "$BUILD_DIR/corpus/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=16384 -artifact_prefix="$art" -print_final_stats=1 >"$log" 2>&1 || true
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  if [ -z "$execs" ]; then
+    echo "fuzz: $t did not run to the end (no final stats):"; tail -5 "$log"; found=1; continue
+  fi
   corpus=$(ls "$BUILD_DIR/corpus/$t" | wc -l)
   artifacts=$(ls "$art" | wc -l)
   echo "fuzz: $t: $execs executions, corpus $corpus inputs, $artifacts finding(s) (log: $log)"

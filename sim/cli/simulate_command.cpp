@@ -59,7 +59,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
     result.exit_code = kExitBadInput;
     return;
   }
-  // Documented cap (--help): the DES builds hosts per chip and calibrates collectives over the
+  // Documented cap (--help, tests/ROBUSTNESS.md): the DES builds hosts per chip and calibrates collectives over the
   // tensor-parallel group at start-up, which for larger platforms takes minutes to hours and GBs.
   constexpr long long kMaxDesChips = 65'536;
   if (plan.chips > kMaxDesChips)
@@ -141,6 +141,8 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
       "Discrete-event simulation (SimGrid) of the scenario: the same cost model as `project`, run as\n"
       "activities on a platform built from the descriptors, so that contention, communication and\n"
       "pipeline bubbles emerge. Results carry the same fields as `project --json` plus \"des\".\n"
+      "At most 65,536 chips. Ctrl-C/SIGTERM stops between steps with partial results (\"complete\": false,\n"
+      "exit 130); a second signal ends the process at once.\n"
       "Example: infersim simulate --hw h100-sxm --model llama-3.1-70b --tp 8 --requests 4 --trace run.h5");
   add_scenario_options(cmd, args->scenario);
   cmd->add_option("--requests", args->requests, "Requests to serve (static batches of --batch)")
