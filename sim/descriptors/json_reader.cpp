@@ -147,6 +147,18 @@ double checked_number(const ObjectReader& r, const std::string& key, const json&
     r.fail(key, std::string("expected a number ") + (allow_zero ? ">= 0" : "> 0") + ", found " + v.dump());
   return d;
 }
+// Documented range of a quantity in SI (tests/ROBUSTNESS.md): at most 1e30, and a rate (FLOP/s,
+// B/s) at least 1 per second, so that every time, energy and cost derived from descriptors stays
+// finite (a 1e-300 FLOP/s chip made simulate's step time infinite: SimGrid deadlock, segfault).
+constexpr double kMaxQuantitySI = 1e30;
+constexpr double kMinRateSI = 1.0;
+
+void check_quantity_range(const ObjectReader& r, const std::string& key, UnitKind kind, const Sourced& q) {
+  if (q.high > kMaxQuantitySI) r.fail(key, "at most 1e30 " + std::string(si_unit_name(kind)) + " (a documented cap)");
+  const bool rate = kind == UnitKind::flop_per_second || kind == UnitKind::bytes_per_second;
+  if (rate && q.low < kMinRateSI)
+    r.fail(key, "a rate of at least 1 " + std::string(si_unit_name(kind)) + " (a documented floor)");
+}
 }  // namespace
 
 double ObjectReader::require_number(const std::string& key, bool allow_zero) {
@@ -185,7 +197,9 @@ Sourced ObjectReader::require_quantity(const std::string& key, const Provenance*
       fail(key, "expected an object {\"value\", \"tag\", \"source\"} carrying the number's provenance, "
                 "found a bare number");
     double d = checked_number(*this, key, v, allow_zero);
-    return Sourced{d, d, d, *default_provenance};
+    Sourced bare{d, d, d, *default_provenance};
+    check_quantity_range(*this, key, unit_kind, bare);
+    return bare;
   }
   if (!v.is_object())
     fail(key, "expected a number or an object {\"value\", \"tag\", \"source\"}, found " + json_type_name(v));
@@ -222,6 +236,7 @@ Sourced ObjectReader::require_quantity(const std::string& key, const Provenance*
   q.finish();
   if (!std::isfinite(out.value) || !std::isfinite(out.low) || !std::isfinite(out.high))
     fail(key, "the value overflows once converted to SI");
+  check_quantity_range(*this, key, unit_kind, out);
   return out;
 }
 

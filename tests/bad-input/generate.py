@@ -87,3 +87,7 @@ workload("workload-zero-rate.json", lambda d: d["arrival"].__setitem__("rate_req
 write("workload-rate-1e999.json", text=json.dumps(WORKLOAD).replace('"rate_req_s": 1', '"rate_req_s": 1e999'))
 workload("workload-tokens-above-cap.json", lambda d: d["prompt_tokens"].__setitem__("tokens", 10**12))
 workload("workload-trace-dev-zero.json", lambda d: d.__setitem__("arrival", {"process": "trace", "file": "/dev/zero"}))
+# Range of a quantity in SI: a rate of 1e-300 FLOP/s made every time infinite (simulate segfaulted).
+hw("hw-rate-below-floor.json",
+   lambda d: d["peak_flops"].__setitem__("bf16_flops", {"value": 1e-300, "tag": "assumption", "source": "x"}))
+hw("hw-quantity-above-cap.json", lambda d: d["power"]["chip_W"].__setitem__("value", 1e31))
