@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package infersim needs to build, test and draw its figures.
 # Idempotent: installs only what is missing. Needs root (or sudo) and apt.
+# Usage: scripts/install-deps.sh [--fuzz]
 set -euo pipefail
 packages=(
   cmake g++ ninja-build pkg-config git       # toolchain (listed even if the image has them)
@@ -13,6 +14,10 @@ packages=(
   python3 python3-matplotlib python3-numpy   # figures (Debian's python3, not a pyenv one)
   graphviz                                   # registry graph SVG/PNG (optional at run time)
 )
+# `--fuzz`: also clang and its libFuzzer runtime, for scripts/fuzz.sh only (the default build is g++).
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

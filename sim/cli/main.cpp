@@ -61,6 +61,11 @@ int main(int argc, char** argv) {
   } catch (const std::runtime_error& e) {
     std::cerr << "infersim: error: " << e.what() << "\n";
     return infersim::kExitOutputError;
+  } catch (const std::exception& e) {
+    // A bug, not bad input: say so instead of aborting (tests/ROBUSTNESS.md, exit codes).
+    constexpr int kExitInternalError = 70;  // EX_SOFTWARE
+    std::cerr << "infersim: internal error: " << e.what() << " (please report it with the command line)\n";
+    return kExitInternalError;
   }
   return result.exit_code;
 }

@@ -77,9 +77,7 @@ void write_output(const std::string& text, const std::string& out) {
     std::cout << text;
     return;
   }
-  std::ofstream file(out);
-  if (!file) throw InputError(out, "--out", "cannot write the file");
-  file << text;
+  write_file_atomically(out, text);  // exit 3 naming the path; never a half-written file
 }
 
 }  // namespace

@@ -85,6 +85,13 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
     result.exit_code = kExitBadInput;
     return;
   }
+  // Documented cap (--help, tests/ROBUSTNESS.md): the DES builds hosts per chip and calibrates collectives over the
+  // tensor-parallel group at start-up, which for larger platforms takes minutes to hours and GBs.
+  constexpr long long kMaxDesChips = 65'536;
+  if (plan.chips > kMaxDesChips)
+    throw InputError("--chips", std::to_string(plan.chips),
+                     "the discrete-event engine simulates at most " + std::to_string(kMaxDesChips) +
+                         " chips; use `infersim project` (closed form) for larger deployments");
   DesOptions o;
   if (!parse_detail(a.detail, &o.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
   o.seed = a.seed;
@@ -98,6 +105,10 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
   const auto wall0 = std::chrono::steady_clock::now();
   nlohmann::json j = simulate_static_batches(s, plan, o, a.requests);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  // An interrupted run (SIGINT/SIGTERM) keeps what it simulated, but must never read as complete:
+  // "complete": false in the JSON, a PARTIAL line in the text, exit code 130 (sim/cli/README.md).
+  const bool stopped = j["des"]["stopped_early"].get<bool>();
+  j["complete"] = !stopped;
   if (a.timing) {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -115,6 +126,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
     output = j.dump(2) + "\n";
   } else {
     std::ostringstream out;
+    if (stopped) out << "PARTIAL RESULTS: the run was interrupted (signal); the figures below cover only what was simulated\n\n";
     const auto& cf = j["closed_form"];
     out << "DES (" << a.detail << " detail, " << j["des"]["collective_timings"]["source"].get<std::string>()
         << " collectives): " << s.hw.id << " x " << plan.chips << " (tp=" << plan.tp << " pp=" << plan.pp
@@ -142,7 +154,9 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
   }
   if (a.out.empty()) std::cout << output;
   else write_file_atomically(a.out, output);
-  result.exit_code = j["des"]["stopped_early"].get<bool>() ? 130 : 0;
+  if (stopped) std::cerr << "infersim: interrupted: partial results" << (a.out.empty() ? "" : " written to '" + a.out + "'")
+                         << " (\"complete\": false), exit 130\n";
+  result.exit_code = stopped ? 130 : 0;
 }
 }  // namespace
 
@@ -153,6 +167,8 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
       "Discrete-event simulation (SimGrid) of the scenario: the same cost model as `project`, run as\n"
       "activities on a platform built from the descriptors, so that contention, communication and\n"
       "pipeline bubbles emerge. Results carry the same fields as `project --json` plus \"des\".\n"
+      "At most 65,536 chips. Ctrl-C/SIGTERM stops between steps with partial results (\"complete\": false,\n"
+      "exit 130); a second signal ends the process at once.\n"
       "Example: infersim simulate --hw h100-sxm --model llama-3.1-70b --tp 8 --requests 4 --trace run.h5");
   add_scenario_options(cmd, args->scenario);
   cmd->add_option("--requests", args->requests,

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "descriptors/input_error.hpp"
 #include "format/format.hpp"
 #include "trace/trace.hpp"
 
@@ -21,7 +22,15 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
     j = summarize_trace(a.file);
   } catch (const std::exception& e) {
     std::cerr << "infersim: error: cannot read trace " << a.file << ": " << e.what() << "\n";
-    result.exit_code = kExitOutputError;
+    result.exit_code = kExitBadInput;
+    return;
+  } catch (...) {
+    // HDF5's C++ exceptions (H5::Exception) are not std::exceptions: a file from another tool, or a
+    // truncated one, must not abort the command.
+    std::cerr << "infersim: error: " << a.file
+              << ": not a readable infersim trace (an HDF5 file with /activities, /requests and the "
+                 "'complete' attribute, sim/trace/README.md)\n";
+    result.exit_code = kExitBadInput;
     return;
   }
   if (a.json) {

@@ -20,7 +20,17 @@ namespace sg4 = simgrid::s4u;
 namespace {
 // The one mutable global the style allows: set from a signal handler, read between steps.
 volatile std::sig_atomic_t g_stop_requested = 0;
-extern "C" void on_stop_signal(int) { g_stop_requested = 1; }
+// A second signal ends the process at once (default action): the first one is only seen between
+// steps, so a run stuck before its first step (platform build, start-up calibration of a huge
+// platform) would otherwise ignore Ctrl-C and SIGTERM. Only async-signal-safe calls here.
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_requested) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_stop_requested = 1;
+}
 
 // Two payloads for the affine fits: one token's activations, and 4096 tokens' worth.
 constexpr double kLargePayloadFactor = 4096.0;
@@ -462,6 +472,13 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
                          const std::function<void(DesReplicaRuntime&)>& body) {
   // SimGrid only sees what we forward (CLI11 parsed the real command line first).
   std::vector<std::string> args = {"infersim"};
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer builds only (INFERSIM_SANITIZE): Debian's libsimgrid has no ASan fiber
+  // annotations, so on the raw, boost and ucontext factories ASan loses track of the actor stacks
+  // and reports false stack-buffer-overflows (google/sanitizers#189). Real threads it understands.
+  // Same results (the kernel is deterministic across factories); a later --cfg still overrides.
+  args.push_back("--cfg=contexts/factory:thread");
+#endif
   args.insert(args.end(), options.simgrid_args.begin(), options.simgrid_args.end());
   bool user_log = false;
   for (const auto& a : args) user_log = user_log || a.rfind("--log=", 0) == 0;

@@ -36,6 +36,12 @@ NetworkLevel read_network(ObjectReader r) {
   NetworkLevel n;
   n.topology = topology_from_name(r.require_enum("topology", topology_names()));
   n.domain_chips = r.require_int("domain_chips", 1);
+  // Documented cap (hardware/README.md), the scenario's --chips cap: the plan search and the DES
+  // platform are sized by it.
+  constexpr long long kMaxDomainChips = 1'000'000;
+  if (n.domain_chips > kMaxDomainChips)
+    r.fail("domain_chips", "at most " + std::to_string(kMaxDomainChips) + " chips (a documented cap), found " +
+                               std::to_string(n.domain_chips));
   n.bandwidth_Bps = r.require_quantity("bandwidth_Bps");
   n.latency_s = r.require_quantity("latency_s");
   r.finish();

@@ -1,6 +1,7 @@
 #include "descriptors/json_reader.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,11 +12,21 @@ namespace infersim {
 using nlohmann::json;
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
+  // A descriptor is a few KB; the cap stops `--hw /dev/zero` (or a wrong multi-GB file) from
+  // reading until memory runs out.
+  constexpr std::size_t kMaxDescriptorBytes = 64u << 20;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(path, "(file)", "is a directory; expected a JSON file");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "(file)", "cannot open the file for reading");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxDescriptorBytes)
+      throw InputError(path, "(file)", "larger than 64 MiB; a descriptor is a few KB (is this the right file?)");
+  }
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -33,6 +44,13 @@ json read_json_file(const std::string& path) {
     auto pos = what.find("syntax error");
     throw InputError(path, "line " + std::to_string(line) + ", column " + std::to_string(column),
                      "malformed JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
+  } catch (const json::exception& e) {
+    // A number the parser cannot hold as a double (1e999: out_of_range 406) is bad input too.
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    throw InputError(path, "(file)",
+                     "unreadable JSON (" + (pos == std::string::npos ? what : what.substr(pos + 2)) +
+                         "); numbers must be finite");
   }
 }
 
@@ -129,6 +147,18 @@ double checked_number(const ObjectReader& r, const std::string& key, const json&
     r.fail(key, std::string("expected a number ") + (allow_zero ? ">= 0" : "> 0") + ", found " + v.dump());
   return d;
 }
+// Documented range of a quantity in SI (tests/ROBUSTNESS.md): at most 1e30, and a rate (FLOP/s,
+// B/s) at least 1 per second, so that every time, energy and cost derived from descriptors stays
+// finite (a 1e-300 FLOP/s chip made simulate's step time infinite: SimGrid deadlock, segfault).
+constexpr double kMaxQuantitySI = 1e30;
+constexpr double kMinRateSI = 1.0;
+
+void check_quantity_range(const ObjectReader& r, const std::string& key, UnitKind kind, const Sourced& q) {
+  if (q.high > kMaxQuantitySI) r.fail(key, "at most 1e30 " + std::string(si_unit_name(kind)) + " (a documented cap)");
+  const bool rate = kind == UnitKind::flop_per_second || kind == UnitKind::bytes_per_second;
+  if (rate && q.low < kMinRateSI)
+    r.fail(key, "a rate of at least 1 " + std::string(si_unit_name(kind)) + " (a documented floor)");
+}
 }  // namespace
 
 double ObjectReader::require_number(const std::string& key, bool allow_zero) {
@@ -167,7 +197,9 @@ Sourced ObjectReader::require_quantity(const std::string& key, const Provenance*
       fail(key, "expected an object {\"value\", \"tag\", \"source\"} carrying the number's provenance, "
                 "found a bare number");
     double d = checked_number(*this, key, v, allow_zero);
-    return Sourced{d, d, d, *default_provenance};
+    Sourced bare{d, d, d, *default_provenance};
+    check_quantity_range(*this, key, unit_kind, bare);
+    return bare;
   }
   if (!v.is_object())
     fail(key, "expected a number or an object {\"value\", \"tag\", \"source\"}, found " + json_type_name(v));
@@ -204,6 +236,7 @@ Sourced ObjectReader::require_quantity(const std::string& key, const Provenance*
   q.finish();
   if (!std::isfinite(out.value) || !std::isfinite(out.low) || !std::isfinite(out.high))
     fail(key, "the value overflows once converted to SI");
+  check_quantity_range(*this, key, unit_kind, out);
   return out;
 }
 

@@ -7,7 +7,21 @@ namespace infersim {
 
 namespace {
 constexpr int kGatedMlpMatrices = 3;  // SwiGLU: gate, up, down
+
+// Documented caps (models/README.md): far above any real model, low enough that every loop over a
+// dimension (the plan search walks pp = 1..layers x the divisors of the head count) stays bounded
+// and every product stays finite. A value above its cap is bad input, not a hang.
+constexpr long long kMaxLayers = 10'000;
+constexpr long long kMaxHeads = 10'000;
+constexpr long long kMaxWidth = 100'000'000;          // hidden, ffn, head and latent sizes, vocabulary
+constexpr long long kMaxContextTokens = 100'000'000;  // as the scenario's --prompt-tokens cap
+constexpr long long kMaxExperts = 100'000;
+
+long long capped(ObjectReader& r, const std::string& key, long long value, long long cap) {
+  if (value > cap) r.fail(key, "at most " + std::to_string(cap) + " (a documented cap), found " + std::to_string(value));
+  return value;
 }
+}  // namespace
 
 const char* to_string(AttentionKind k) {
   switch (k) {
@@ -103,27 +117,28 @@ Model load_model_file(const std::string& path) {
 
   ObjectReader a = r.object("architecture");
   m.architecture_provenance = a.require_provenance("provenance");
-  m.layers = a.require_int("layers");
-  m.hidden_size = a.require_int("hidden_size");
-  m.attention_heads = a.require_int("attention_heads");
-  m.vocab_size = a.require_int("vocab_size");
+  m.layers = capped(a, "layers", a.require_int("layers"), kMaxLayers);
+  m.hidden_size = capped(a, "hidden_size", a.require_int("hidden_size"), kMaxWidth);
+  m.attention_heads = capped(a, "attention_heads", a.require_int("attention_heads"), kMaxHeads);
+  m.vocab_size = capped(a, "vocab_size", a.require_int("vocab_size"), kMaxWidth);
   m.tied_embeddings = a.bool_or("tied_embeddings", false);
-  m.max_context_tokens = a.require_int("max_context_tokens");
+  m.max_context_tokens =
+      capped(a, "max_context_tokens", a.require_int("max_context_tokens"), kMaxContextTokens);
   std::string kind = a.require_enum("attention", {"mha", "gqa", "mqa", "mla"});
-  m.ffn_size = a.int_or("ffn_size", 0, 1);
+  m.ffn_size = capped(a, "ffn_size", a.int_or("ffn_size", 0, 1), kMaxWidth);
   if (kind == "mla") {
     m.attention = AttentionKind::mla;
     ObjectReader mla = a.object("mla");
-    m.mla.q_lora_rank = mla.int_or("q_lora_rank", 0, 0);
-    m.mla.kv_lora_rank = mla.require_int("kv_lora_rank");
-    m.mla.qk_nope_head_dim = mla.require_int("qk_nope_head_dim");
-    m.mla.qk_rope_head_dim = mla.require_int("qk_rope_head_dim");
-    m.mla.v_head_dim = mla.require_int("v_head_dim");
+    m.mla.q_lora_rank = capped(mla, "q_lora_rank", mla.int_or("q_lora_rank", 0, 0), kMaxWidth);
+    m.mla.kv_lora_rank = capped(mla, "kv_lora_rank", mla.require_int("kv_lora_rank"), kMaxWidth);
+    m.mla.qk_nope_head_dim = capped(mla, "qk_nope_head_dim", mla.require_int("qk_nope_head_dim"), kMaxWidth);
+    m.mla.qk_rope_head_dim = capped(mla, "qk_rope_head_dim", mla.require_int("qk_rope_head_dim"), kMaxWidth);
+    m.mla.v_head_dim = capped(mla, "v_head_dim", mla.require_int("v_head_dim"), kMaxWidth);
     mla.finish();
     m.kv_heads = m.attention_heads;
     m.head_dim = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim;
   } else {
-    m.head_dim = a.require_int("head_dim");
+    m.head_dim = capped(a, "head_dim", a.require_int("head_dim"), kMaxWidth);
     m.kv_heads = a.require_int("kv_heads");
     m.attention = kind == "mha" ? AttentionKind::mha : kind == "mqa" ? AttentionKind::mqa : AttentionKind::gqa;
     if (m.kv_heads > m.attention_heads) a.fail("kv_heads", "kv_heads must not exceed attention_heads");
@@ -136,10 +151,10 @@ Model load_model_file(const std::string& path) {
   }
   if (auto moe = a.optional_object("moe")) {
     MoeShape s;
-    s.experts = moe->require_int("experts", 2);
+    s.experts = capped(*moe, "experts", moe->require_int("experts", 2), kMaxExperts);
     s.top_k = moe->require_int("top_k");
-    s.expert_ffn_size = moe->require_int("expert_ffn_size");
-    s.shared_experts = moe->int_or("shared_experts", 0, 0);
+    s.expert_ffn_size = capped(*moe, "expert_ffn_size", moe->require_int("expert_ffn_size"), kMaxWidth);
+    s.shared_experts = capped(*moe, "shared_experts", moe->int_or("shared_experts", 0, 0), kMaxExperts);
     s.dense_layers = moe->int_or("dense_layers", 0, 0);
     if (s.top_k > s.experts) moe->fail("top_k", "top_k must not exceed experts");
     if (s.dense_layers >= m.layers) moe->fail("dense_layers", "dense_layers must be below layers");

@@ -1,10 +1,13 @@
 #include "format/format.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -59,25 +62,65 @@ std::string csv_escape(const std::string& field) {
   return out + "\"";
 }
 
+namespace {
+// write(2) until done; false on any error (errno tells which: ENOSPC, EFBIG, EIO, ...).
+bool write_all(int fd, const std::string& content) {
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string reason(int err) { return std::strerror(err); }
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
+  // A special file (/dev/stdout, a FIFO, /dev/full) is written in place: renaming a temporary file
+  // over it would replace the device node itself (as root) instead of writing to it.
+  std::error_code type_ec;
+  const fs::file_status st = fs::status(path, type_ec);
+  if (!type_ec && fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st)) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot write '" + path + "': " + reason(errno));
+    const bool ok = write_all(fd, content);
+    const int err = errno;
+    ::close(fd);
+    if (!ok) throw std::runtime_error("writing '" + path + "' failed: " + reason(err));
+    return;
+  }
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write '" + path + "': the directory does not exist or is not writable");
-    out << content;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw std::runtime_error("writing '" + path + "' failed (disk full?); nothing was left behind");
-    }
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0)
+    throw std::runtime_error("cannot write '" + path + "': " + reason(errno) +
+                             " (the directory does not exist or is not writable)");
+  // Every step is checked: a full disk can surface at write(), at fsync() or at close().
+  bool ok = write_all(fd, content);
+  int err = errno;
+  if (ok && ::fsync(fd) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error("writing '" + path + "' failed: " + reason(err) + "; nothing was left behind");
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot move the finished output into '" + path + "': " + ec.message());
+    ::unlink(tmp.c_str());
+    throw std::runtime_error("cannot move the finished output into '" + path + "': " + ec.message() +
+                             "; nothing was left behind");
   }
 }
 

@@ -2,9 +2,11 @@
 //
 // - Table: aligned plain-text tables for people (numbers right-aligned).
 // - csv_escape(): RFC 4180 quoting.
-// - write_file_atomically(): writes to "<path>.tmp-<pid>" then renames, so a reader never sees a
-//   half-written result; a failure names the path and leaves nothing behind (InputError-free: it
-//   throws std::runtime_error with the path, the command maps it to exit code 3).
+// - write_file_atomically(): writes to "<path>.tmp-<pid>", fsyncs, then renames, so a reader never
+//   sees a half-written result; a failure (unwritable directory, disk full at write, fsync or close)
+//   names the path and the errno text and leaves nothing behind (InputError-free: it throws
+//   std::runtime_error with the path, the command maps it to exit code 3). An existing special file
+//   (/dev/stdout, a FIFO, /dev/full) is written in place instead, never renamed over.
 // - format_si(): compact numbers for tables (3 significant digits, thousands grouped).
 #pragma once
 

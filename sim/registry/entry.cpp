@@ -63,7 +63,15 @@ int file_line(const YAML::Mark& mark, int first_line, int fallback) {
   return mark.line < 0 ? fallback : mark.line + first_line;
 }
 
-Value convert(const YAML::Node& node, int first_line, int fallback_line) {
+// Aliases let a few lines of YAML name 10^9 nodes ("billion laughs"); converting them to a tree
+// copies each one. An entry holds a few hundred values: past this budget the file is bad input.
+constexpr std::size_t kMaxFrontMatterValues = 100'000;
+
+struct TooManyValues {};
+
+Value convert(const YAML::Node& node, int first_line, int fallback_line, std::size_t& budget) {
+  if (budget == 0) throw TooManyValues{};
+  --budget;
   Value v;
   v.line = file_line(node.Mark(), first_line, fallback_line);
   switch (node.Type()) {
@@ -73,7 +81,7 @@ Value convert(const YAML::Node& node, int first_line, int fallback_line) {
       break;
     case YAML::NodeType::Sequence:
       v.kind = Value::Kind::Sequence;
-      for (const auto& item : node) v.items.push_back(convert(item, first_line, v.line));
+      for (const auto& item : node) v.items.push_back(convert(item, first_line, v.line, budget));
       break;
     case YAML::NodeType::Map:
       v.kind = Value::Kind::Map;
@@ -81,7 +89,7 @@ Value convert(const YAML::Node& node, int first_line, int fallback_line) {
         int key_line = file_line(kv.first.Mark(), first_line, v.line);
         // Keys are scalars in every schema we read; a complex key is kept by its YAML text.
         std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
-        Value value = convert(kv.second, first_line, key_line);
+        Value value = convert(kv.second, first_line, key_line, budget);
         // yaml-cpp marks an empty value at the next token, often on a later line; the key's line is
         // where a person looks.
         if (value.kind == Value::Kind::Null) value.line = key_line;
@@ -135,7 +143,14 @@ Entry parse_entry(const std::string& text, const fs::path& file) {
 
   Entry entry;
   entry.path = file;
-  entry.front_matter = convert(root, kFrontMatterFirstLine, kFrontMatterFirstLine);
+  std::size_t budget = kMaxFrontMatterValues;
+  try {
+    entry.front_matter = convert(root, kFrontMatterFirstLine, kFrontMatterFirstLine, budget);
+  } catch (const TooManyValues&) {
+    throw InputError(name, line_ref(kFrontMatterFirstLine),
+                     "front matter holds more than " + std::to_string(kMaxFrontMatterValues) +
+                         " values (YAML aliases expanding?); an entry holds a few hundred");
+  }
   entry.body_first_line = static_cast<int>(close) + 2;
   bool in_code = false;
   for (size_t i = close + 1; i < lines.size(); ++i) {

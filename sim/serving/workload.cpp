@@ -59,29 +59,51 @@ double parse_csv_number(const std::string& path, long long line, const std::stri
   return v;
 }
 
+// std::getline with a bound: a line of numbers is short, and `file: /dev/zero` (one endless line)
+// must be an error, not a read until memory runs out. `number` is the line being read (messages).
+constexpr size_t kMaxCsvLineBytes = 4096;
+bool bounded_getline(std::istream& in, std::string& line, const std::string& path, long long number) {
+  line.clear();
+  std::streambuf* buf = in.rdbuf();
+  for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
+    if (c == '\n') return true;
+    line.push_back(static_cast<char>(c));
+    if (line.size() > kMaxCsvLineBytes)
+      throw InputError(path, "line " + std::to_string(number),
+                       "line longer than " + std::to_string(kMaxCsvLineBytes) + " bytes; expected a CSV row of numbers");
+  }
+  return !line.empty();
+}
+
 // Reads a CSV file with exactly `header`; calls row(line_number, fields) for each data line.
 template <class F>
 void read_csv(const std::string& path, const std::vector<std::string>& header, F row) {
-  std::ifstream in(path);
+  // A workload names its CSV files: a device or a FIFO there (/dev/zero, /dev/stdin) is bad input,
+  // not something to read forever or block on.
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    throw InputError(path, "(file)", "not a regular file; expected a CSV file");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "(file)", "cannot open the file for reading");
   std::string line;
   long long number = 0;
   std::string expected;
   for (size_t i = 0; i < header.size(); ++i) expected += (i ? "," : "") + header[i];
-  if (!std::getline(in, line)) throw InputError(path, "line 1", "empty file; expected the header '" + expected + "'");
+  if (!bounded_getline(in, line, path, 1))
+    throw InputError(path, "line 1", "empty file; expected the header '" + expected + "'");
   ++number;
   std::vector<std::string> fields = split_csv(trim(line));
   for (auto& f : fields) f = trim(f);
   if (fields != header)
     throw InputError(path, "line 1", "expected the header '" + expected + "', found '" + trim(line) + "'");
   long long rows = 0;
-  while (std::getline(in, line)) {
+  while (bounded_getline(in, line, path, number + 1)) {
     ++number;
     std::string t = trim(line);
     if (t.empty()) {
       // Only trailing blank lines are allowed.
       std::string rest;
-      while (std::getline(in, rest))
+      while (bounded_getline(in, rest, path, number))
         if (!trim(rest).empty())
           throw InputError(path, "line " + std::to_string(number), "blank line inside the data");
       break;
@@ -126,7 +148,7 @@ LengthDistribution read_length(ObjectReader r) {
     std::string file = relative_to(r.file(), r.require_string("file"));
     d = read_histogram_csv(file);
   }
-  if (d.max > kMaxTokens) r.fail("max", "at most " + std::to_string(kMaxTokens) + " tokens");
+  if (d.max > kMaxTokens) r.fail(kind == "fixed" ? "tokens" : "max", "at most " + std::to_string(kMaxTokens) + " tokens");
   r.finish();
   return d;
 }
