@@ -37,8 +37,10 @@ struct Builder {
                                          long long count, bool leaf) {
     const NetworkLevel& net = s.hw.scale_up;
     const double bw = net.bandwidth_Bps.value * s.calibration.network_efficiency, lat = net.latency_s.value;
-    if (count == 1) {
-      // A wafer (or any one-chip domain) is a leaf of the scale-out network by itself.
+    if (count == 1 && (!leaf || pf.domain_chips == 1)) {
+      // A wafer (every domain one chip) is a leaf of the scale-out network by itself. A one-chip
+      // remainder among larger domains is wrapped like them (a star with a gateway, below): SimGrid
+      // 3.32's fat tree cannot route between a host leaf and a zone leaf.
       sg4::NetZone* zone = parent;
       if (!leaf) {
         zone = sg4::create_star_zone(name);
@@ -48,7 +50,7 @@ struct Builder {
       if (!leaf) zone->seal();
       return {np, nullptr};
     }
-    switch (net.topology) {
+    switch (count == 1 ? Topology::switched : net.topology) {
       case Topology::switched:
       case Topology::fat_tree: {
         // NVSwitch-style: one split-duplex port per chip into a non-blocking switch.
