@@ -93,7 +93,8 @@ void run_pareto(const ParetoArgs& a, CommandResult& result) {
     if (rs.found)
       os << "\nHighest rate meeting p99 TTFT <= " << w.slo.ttft_p99_s << " s and p99 TPOT <= " << w.slo.tpot_p99_s
          << " s: " << format_number(rs.max_rate_req_s, 4) << " req/s (first failing " << format_number(rs.first_failing_req_s, 4)
-         << "; " << rs.runs << " runs)\n";
+         << "; " << rs.runs << " runs; sustainable at most " << format_number(rs.sustainable_rate_req_s, 4)
+         << " req/s, the completion rate with every request queued at once)\n";
     else
       os << "\nNo rate meets the SLO (tried down to " << format_number(rs.first_failing_req_s) << " req/s).\n";
   }

@@ -62,7 +62,21 @@ RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const Workl
                      std::string("a rate search needs an open-loop arrival process (poisson, gamma or trace), not ") +
                          to_string(w.arrival));
   RateSearch rs;
+  // A finite run can meet the latency SLO at any arrival rate once the whole request set fits in one
+  // batch (it then arrives "at once" and drains fast). A rate above what the deployment completes
+  // with every request queued at t = 0 cannot be sustained, so that completion rate bounds the search.
+  {
+    WorkloadSpec offline = w;
+    offline.arrival = WorkloadSpec::Arrival::all_at_once;
+    ServingOptions p = o;
+    p.sink = nullptr;
+    p.rate_req_s = 0;
+    ++rs.runs;
+    const ServingResult r = run_serving_analytic(s, plan, offline, p);
+    rs.sustainable_rate_req_s = r.makespan_s > 0 ? static_cast<double>(r.requests) / r.makespan_s : 0.0;
+  }
   auto meets = [&](double rate) {
+    if (rs.sustainable_rate_req_s > 0 && rate > rs.sustainable_rate_req_s) return false;
     ServingOptions p = o;
     p.sink = nullptr;
     p.rate_req_s = rate;

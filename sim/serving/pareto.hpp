@@ -42,9 +42,12 @@ struct RateSearch {
   bool found = false;          // some rate >= the lower bound meets the SLO
   double max_rate_req_s = 0;   // highest rate found that meets it
   double first_failing_req_s = 0;
+  double sustainable_rate_req_s = 0;  // completion rate with every request queued at t = 0: the bound
   int runs = 0;
 };
-// Throws InputError if the workload has no SLO.
+// Throws InputError if the workload has no SLO. Rates above the sustainable rate (the completion
+// rate of the same requests all queued at t = 0) count as failing: a finite run could otherwise meet
+// a latency SLO at any rate.
 RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
                                 double start_rate, int bisections);
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "serving/pareto.hpp"
 #include "serving/scheduler.hpp"
 #include "serving/serving.hpp"
 
@@ -164,4 +165,26 @@ TEST_CASE("data-parallel replicas: every request finishes once, load spreads, ch
   std::printf("dp=3 at 30 req/s: %.1f output tok/s per chip; dp=1 at 10 req/s: %.1f\n", r.output_tok_s_per_chip,
               r1.output_tok_s_per_chip);
   CHECK(r.output_tok_s_per_chip == doctest::Approx(r1.output_tok_s_per_chip).epsilon(0.10));
+}
+
+TEST_CASE("the SLO rate search never reports a rate the deployment cannot sustain") {
+  // 40 short requests on an 8B model: the whole set fits one batch, so at any arrival rate the
+  // latency SLO of a finite run is met. The search must stop at the completion rate of the same
+  // requests all queued at t = 0.
+  Scenario s = small_scenario();
+  Plan plan = make_plan(s);
+  WorkloadSpec w = uniform_poisson(1);
+  w.prompt.max = 64;
+  w.output.max = 16;
+  w.slo.ttft_p99_s = 10;
+  w.slo.tpot_p99_s = 1;
+  ServingOptions o;
+  o.requests = 40;
+  RateSearch rs = max_rate_meeting_slo(s, plan, w, o, 1.0, 6);
+  REQUIRE(rs.found);
+  std::printf("rate search: max %.4g req/s, sustainable bound %.4g req/s\n", rs.max_rate_req_s,
+              rs.sustainable_rate_req_s);
+  CHECK(rs.sustainable_rate_req_s > 0);
+  CHECK(rs.max_rate_req_s <= rs.sustainable_rate_req_s);
+  CHECK(rs.first_failing_req_s <= 2 * rs.sustainable_rate_req_s);
 }
