@@ -22,10 +22,6 @@ std::string ms(double s) { return format_number(s * 1e3); }
 // Runs the serving loop on the DES: one engine per process, so this is the process's only run.
 ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                            const ServingOptions& o) {
-  if (find_scheduler(o.scheduler).disaggregated)
-    throw InputError("--scheduler", o.scheduler,
-                     "the disaggregated scheduler runs on the analytic engine only for now (two pools need two "
-                     "actors on the DES); use --engine analytic");
   if (s.dp > 1)
     throw InputError("--dp", std::to_string(s.dp),
                      "the DES simulates one replica; use --engine analytic for data-parallel replicas");
@@ -36,10 +32,18 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
   d.stop_on_signals = true;
   ServingResult r;
   bool stopped_inside = false;
-  DesRunInfo info = run_in_engine(s, plan, d, [&](DesReplicaRuntime& rt) {
-    r = run_serving(s, plan, w, o, rt);
-    stopped_inside = rt.stop_requested();
-  });
+  DesRunInfo info;
+  if (find_scheduler(o.scheduler).disaggregated) {
+    // Two pools, two actors; the KV cache crosses the platform's network as real transfers.
+    info = run_pools_in_engine(s, plan, d, [&](ReplicaRuntime& p, ReplicaRuntime& dec, KvTransfer& t, PoolRunner& pr) {
+      r = run_serving_disaggregated_concurrent(s, plan, w, o, p, dec, t, pr);
+    });
+  } else {
+    info = run_in_engine(s, plan, d, [&](DesReplicaRuntime& rt) {
+      r = run_serving(s, plan, w, o, rt);
+      stopped_inside = rt.stop_requested();
+    });
+  }
   r.json["runtime"] = "des";
   r.json["des"] = {{"detail", a.detail},
                    {"activities", info.counters.activities},

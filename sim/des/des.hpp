@@ -40,6 +40,7 @@
 
 #include "scenario/scenario.hpp"
 #include "serving/runtime.hpp"
+#include "serving/serving.hpp"
 #include "trace/trace.hpp"
 #include "units/units.hpp"
 
@@ -122,6 +123,16 @@ struct DesRunInfo {
 
 DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
                          const std::function<void(DesReplicaRuntime&)>& body);
+
+// A disaggregated deployment on the DES: the platform holds two copies of the plan's chips (the
+// prefill pool's, then the decode pool's), each pool a DesReplicaRuntime driven by its own actor;
+// the KV cache moves between pools as real transfers on the platform's network, chip i of the
+// prefill pool to chip i of the decode pool (the prefill pool waits for its transfers: no overlap
+// of a hand-off with the next prefill step). Step detail without pipeline workers only (InputError
+// otherwise). Collective timings are measured once on the first pool and used by both.
+DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
+                               const std::function<void(ReplicaRuntime& prefill, ReplicaRuntime& decode,
+                                                        KvTransfer& transfer, PoolRunner& runner)>& body);
 
 // The minimal workload of `infersim simulate`: `requests` requests of the scenario's prompt and
 // output lengths, all arriving at t=0, served in static batches of s.batch (the last may be

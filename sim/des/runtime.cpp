@@ -10,6 +10,7 @@
 
 #include "costmodel/collectives.hpp"
 #include "des/platform.hpp"
+#include "descriptors/input_error.hpp"
 #include "version/version.hpp"
 #include <csignal>
 
@@ -84,6 +85,8 @@ struct DesReplicaRuntime::Impl {
   const DesOptions& opt;
   des::Platform& pf;
   TraceWriter* trace;
+  long long chip_offset = 0;  // first chip of this replica on the platform (the second pool of a
+                              // disaggregated deployment sits after the first)
   double t0 = 0;
   std::int64_t batch = -1;
   std::int64_t step = 0;
@@ -116,7 +119,7 @@ struct DesReplicaRuntime::Impl {
     ActivityRecord r;
     r.start_s = rel(start);
     r.end_s = rel(end);
-    r.chip = chip;
+    r.chip = chip + static_cast<int>(chip_offset);
     r.peer = peer;
     r.chips_folded = folded;
     r.kind = static_cast<std::int32_t>(kind);
@@ -142,7 +145,7 @@ struct DesReplicaRuntime::Impl {
     const double flop = c.flop.si() * scale;
     if (flop > 0) {
       sg4::ExecPtr e = sg4::this_actor::exec_init(flop);
-      e->set_host(pf.chips[static_cast<std::size_t>(chip)]);
+      e->set_host(pf.chips[static_cast<std::size_t>(chip + chip_offset)]);
       e->start();
       execs.emplace_back(-1, e);
     }
@@ -152,7 +155,7 @@ struct DesReplicaRuntime::Impl {
       const double bytes = c.tier_bytes[t].si() * scale;
       if (bytes <= 0) continue;
       sg4::ExecPtr e = sg4::this_actor::exec_init(bytes);
-      e->set_host(pf.tiers[static_cast<std::size_t>(chip)][t]);
+      e->set_host(pf.tiers[static_cast<std::size_t>(chip + chip_offset)][t]);
       e->start();
       execs.emplace_back(static_cast<int>(t), e);
     }
@@ -468,9 +471,9 @@ const DesCounters& DesReplicaRuntime::counters() const { return impl_->counters;
 const CollectiveTimings& DesReplicaRuntime::collectives() const { return impl_->cal; }
 
 // ------------------------------------------------------------------------------------------------
-DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
-                         const std::function<void(DesReplicaRuntime&)>& body) {
-  // SimGrid only sees what we forward (CLI11 parsed the real command line first).
+namespace {
+// The Engine's argv: SimGrid only sees what we forward (CLI11 parsed the real command line first).
+std::vector<std::string> engine_args(const DesOptions& options) {
   std::vector<std::string> args = {"infersim"};
 #if defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer builds only (INFERSIM_SANITIZE): Debian's libsimgrid has no ASan fiber
@@ -483,17 +486,12 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
   bool user_log = false;
   for (const auto& a : args) user_log = user_log || a.rfind("--log=", 0) == 0;
   if (!user_log) xbt_log_control_set("root.thresh:warning xbt_cfg.thresh:warning");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  sg4::Engine engine(&argc, argv.data());
-  // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
-  if (options.stop_on_signals) request_stop_on_signals();
-  des::configure_models();
-  des::Platform pf = des::build_platform(s, plan);
+  return args;
+}
 
-  std::optional<TraceWriter> trace;
+// The trace of a run (empty optional without --trace), flushed from maestro as time advances.
+void open_trace(std::optional<TraceWriter>& trace, const Scenario& s, const Plan& plan, const DesOptions& options,
+                const des::Platform& pf) {
   if (!options.trace_path.empty()) {
     std::map<std::string, std::string> attrs = {
         {"hardware", s.hw.id}, {"model", s.model.id}, {"weights_precision", to_string(s.weights)},
@@ -512,6 +510,24 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
   if (tw) sg4::Engine::on_time_advance_cb([tw](double) {
       if (tw->should_flush()) tw->flush();
     });
+}
+}  // namespace
+
+DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
+                         const std::function<void(DesReplicaRuntime&)>& body) {
+  std::vector<std::string> args = engine_args(options);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  argv.push_back(nullptr);
+  sg4::Engine engine(&argc, argv.data());
+  // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
+  if (options.stop_on_signals) request_stop_on_signals();
+  des::configure_models();
+  des::Platform pf = des::build_platform(s, plan);
+  std::optional<TraceWriter> trace;
+  open_trace(trace, s, plan, options, pf);
+  TraceWriter* tw = trace ? &*trace : nullptr;
 
   DesRunInfo info;
   info.chips = plan.chips;
@@ -530,6 +546,111 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
     info.counters = m->counters;
     info.collectives = m->cal;
     info.simulated_s = sg4::Engine::get_clock() - m->t0;
+    info.stopped = g_stop_requested != 0;
+  });
+  engine.run();
+  if (tw) {
+    tw->set_attribute("end_s", info.simulated_s);
+    tw->set_attribute("calibration_s", info.calibration_s);
+    tw->close(!info.stopped);
+  }
+  return info;
+}
+
+// ------------------------------------------------------------------------------------------------
+namespace {
+// Moves a hand-off's KV cache as real traffic: every chip of the prefill pool sends its share to the
+// same-rank chip of the decode pool, all at once; returns (in the runtime's time) when all arrived.
+class DesKvTransfer : public KvTransfer {
+ public:
+  DesKvTransfer(des::Platform& pf, long long chips, const DesReplicaRuntime::Impl& clock, DesCounters& counters)
+      : pf_(pf), chips_(chips), clock_(clock), counters_(counters) {}
+  Seconds transfer(Bytes bytes_per_chip, Seconds /*ready: the prefill actor is already there*/) override {
+    if (bytes_per_chip.si() > 0) {
+      std::vector<sg4::CommPtr> comms;
+      for (long long i = 0; i < chips_; ++i) comms.push_back(pf_.start_send(i, chips_ + i, bytes_per_chip.si()));
+      for (auto& c : comms) c->wait();
+      counters_.activities += chips_;
+    }
+    return Seconds(clock_.rel(sg4::Engine::get_clock()));
+  }
+
+ private:
+  des::Platform& pf_;
+  long long chips_;
+  const DesReplicaRuntime::Impl& clock_;
+  DesCounters& counters_;
+};
+
+// The decode pool in an actor of its own; the prefill pool in the calling actor.
+class DesPoolRunner : public PoolRunner {
+ public:
+  explicit DesPoolRunner(sg4::Host* decode_host) : decode_host_(decode_host), work_(sg4::Semaphore::create(0)) {}
+  void run(const std::function<void()>& prefill, const std::function<void()>& decode) override {
+    sg4::ActorPtr d = sg4::Actor::create("decode-pool", decode_host_, [&decode] { decode(); });
+    prefill();
+    d->join();
+  }
+  void wait_for_work() override { work_->acquire(); }
+  void notify() override { work_->release(); }
+
+ private:
+  sg4::Host* decode_host_;
+  sg4::SemaphorePtr work_;
+};
+}  // namespace
+
+DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
+                               const std::function<void(ReplicaRuntime&, ReplicaRuntime&, KvTransfer&,
+                                                        PoolRunner&)>& body) {
+  if (options.detail != Detail::step || (plan.pp > 1 && options.micro_batches > 1))
+    throw InputError("--detail", to_string(options.detail),
+                     "a disaggregated deployment runs at step detail without micro-batches on the DES");
+  std::vector<std::string> args = engine_args(options);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  argv.push_back(nullptr);
+  sg4::Engine engine(&argc, argv.data());
+  if (options.stop_on_signals) request_stop_on_signals();
+  des::configure_models();
+  // Two copies of the plan's chips, laid out as one deployment twice as deep (the decode pool's
+  // chips follow the prefill pool's, in the same scale-up/scale-out arrangement).
+  Plan both = plan;
+  both.pp = plan.pp * 2;
+  both.chips = plan.chips * 2;
+  both.pp_over_scale_out = both.chips > s.hw.scale_up.domain_chips;
+  des::Platform pf = des::build_platform(s, both);
+  std::optional<TraceWriter> trace;
+  open_trace(trace, s, both, options, pf);
+  TraceWriter* tw = trace ? &*trace : nullptr;
+
+  DesRunInfo info;
+  info.chips = both.chips;
+  info.hosts = pf.hosts;
+  info.links = pf.links;
+  auto prefill_impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
+  auto decode_impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
+  DesReplicaRuntime::Impl* a = prefill_impl.get();
+  DesReplicaRuntime::Impl* b = decode_impl.get();
+  b->chip_offset = plan.chips;
+  DesReplicaRuntime prefill(std::move(prefill_impl));
+  DesReplicaRuntime decode(std::move(decode_impl));
+  sg4::Actor::create("prefill-pool", pf.chips[0], [&] {
+    a->calibrate();
+    a->t0 = b->t0 = sg4::Engine::get_clock();
+    b->cal = a->cal;
+    info.calibration_s = a->t0;
+    DesKvTransfer transfer(pf, plan.chips, *a, a->counters);
+    DesPoolRunner runner(pf.chips[static_cast<std::size_t>(plan.chips)]);
+    body(prefill, decode, transfer, runner);
+    info.counters = a->counters;
+    info.counters.activities += b->counters.activities;
+    info.counters.steps += b->counters.steps;
+    info.counters.decode_steps += b->counters.decode_steps;
+    info.counters.prefill_steps += b->counters.prefill_steps;
+    info.collectives = a->cal;
+    info.simulated_s = sg4::Engine::get_clock() - a->t0;
     info.stopped = g_stop_requested != 0;
   });
   engine.run();

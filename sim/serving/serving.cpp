@@ -152,9 +152,11 @@ class ReplicaLoop {
     else swap_Bps_ = network_for(s.hw, true).bandwidth_Bps.value;
   }
 
-  void set_handoff(ReplicaLoop* decode, KvTransfer* transfer) {
+  // `after_deliver` runs once a request has been handed to the decode pool (the DES wakes its actor).
+  void set_handoff(ReplicaLoop* decode, KvTransfer* transfer, std::function<void()> after_deliver = {}) {
     handoff_ = decode;
     transfer_ = transfer;
+    after_deliver_ = std::move(after_deliver);
   }
   void deliver(const Request& r, double t) { inbox_.push({t, seq_++, r}); }
   // The decode pool of a disaggregated deployment gets its requests from the prefill pool only.
@@ -321,6 +323,7 @@ class ReplicaLoop {
         moved.blocks = 0;
         moved.scheduled_s = r.scheduled_s;
         handoff_->deliver(moved, arrive);
+        if (after_deliver_) after_deliver_();
       }
       state_.free_slot(slot);
     }
@@ -351,6 +354,7 @@ class ReplicaLoop {
   std::priority_queue<Inbound, std::vector<Inbound>, std::greater<>> inbox_;
   long long seq_ = 0;
   ReplicaLoop* handoff_ = nullptr;
+  std::function<void()> after_deliver_;
   KvTransfer* transfer_ = nullptr;
   PoolStats stats_;
 };
@@ -613,6 +617,42 @@ ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, con
     else decode.iterate();
   }
   return make_result(s, plan, w, o, c, {&prefill, &decode}, n, true);
+}
+
+ServingResult run_serving_disaggregated_concurrent(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
+                                                   const ServingOptions& o, ReplicaRuntime& prefill_rt,
+                                                   ReplicaRuntime& decode_rt, KvTransfer& transfer,
+                                                   PoolRunner& runner) {
+  RunSetup run(plan, w, o);
+  const long long n = run.requests;
+  ReplicaLoop prefill(s, plan, o, prefill_rt, ReplicaLoop::Role::prefill_only, run.collector, &run.source, o.seed);
+  ReplicaLoop decode(s, plan, o, decode_rt, ReplicaLoop::Role::decode_only, run.collector, &run.source, o.seed);
+  decode.detach_source();
+  prefill.set_handoff(&decode, &transfer, [&runner] { runner.notify(); });
+  require_kv_space(prefill, plan);
+  bool prefill_done = false;
+  runner.run(
+      [&] {
+        while (!prefill.idle_forever()) prefill.iterate();
+        prefill_done = true;
+        runner.notify();
+      },
+      [&] {
+        // The decode pool runs while it has work; idle, it waits for the next hand-off (or the end).
+        for (;;) {
+          const double next = decode.next_event();
+          if (next <= decode_rt.now().si()) {
+            decode.iterate();
+          } else if (next != kInf) {
+            decode_rt.sleep_until(Seconds(next));
+          } else if (prefill_done) {
+            break;
+          } else {
+            runner.wait_for_work();
+          }
+        }
+      });
+  return make_result(s, plan, w, o, run.collector, {&prefill, &decode}, n, true);
 }
 
 ServingResult run_serving_analytic(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o) {

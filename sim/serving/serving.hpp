@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,21 @@ ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const 
 ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                                         const ServingOptions& o, ReplicaRuntime& prefill, ReplicaRuntime& decode,
                                         KvTransfer& transfer);
+// Runs the two pools of a disaggregated deployment concurrently on an engine with actors (the DES):
+// run() starts both bodies and returns once both have; the idle decode body calls wait_for_work(),
+// which the next notify() ends. The analytic path needs none of this: it interleaves the pools.
+class PoolRunner {
+ public:
+  virtual ~PoolRunner() = default;
+  virtual void run(const std::function<void()>& prefill, const std::function<void()>& decode) = 0;
+  virtual void wait_for_work() = 0;
+  virtual void notify() = 0;
+};
+// The disaggregated run with each pool in its own actor: the KV transfer may block the prefill
+// pool while the decode pool keeps stepping (the DES moves it as traffic on the platform).
+ServingResult run_serving_disaggregated_concurrent(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
+                                                   const ServingOptions& o, ReplicaRuntime& prefill,
+                                                   ReplicaRuntime& decode, KvTransfer& transfer, PoolRunner& runner);
 // The analytic driver: builds the runtime(s) and picks the single or disaggregated path.
 ServingResult run_serving_analytic(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o);
 
