@@ -51,6 +51,16 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
                    {"simulated_s", info.simulated_s},
                    {"collective_timings", info.collectives.source},
                    {"stopped_early", info.stopped || stopped_inside}};
+  // Utilisation of the representative chip's resources over the run (busy time / simulated time):
+  // compute, each memory tier's bandwidth, and the interconnect (collectives and transfers).
+  if (info.simulated_s > 0) {
+    nlohmann::json tiers = nlohmann::json::object();
+    for (std::size_t t = 0; t < s.hw.tiers.size() && t < info.counters.tier_busy_s.size(); ++t)
+      tiers[s.hw.tiers[t].name] = info.counters.tier_busy_s[t] / info.simulated_s;
+    r.json["des"]["utilization"] = {{"compute", info.counters.compute_busy_s / info.simulated_s},
+                                    {"memory_tiers", tiers},
+                                    {"interconnect", info.counters.communication_busy_s / info.simulated_s}};
+  }
   if (!a.trace.empty()) r.json["trace"] = a.trace;
   return r;
 }
