@@ -511,28 +511,60 @@ void open_trace(std::optional<TraceWriter>& trace, const Scenario& s, const Plan
       if (tw->should_flush()) tw->flush();
     });
 }
+
+std::vector<char*> argv_of(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// One SimGrid engine with its platform and optional trace: what every entry point shares. The
+// platform is built for `platform_plan` (a disaggregated run builds two pools' worth of chips).
+class Session {
+ public:
+  Session(const Scenario& s, const Plan& platform_plan, const DesOptions& options)
+      : args_(engine_args(options)), argv_(argv_of(args_)), argc_(static_cast<int>(args_.size())),
+        engine_(&argc_, argv_.data()) {
+    // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
+    if (options.stop_on_signals) request_stop_on_signals();
+    des::configure_models();
+    pf = des::build_platform(s, platform_plan);
+    open_trace(trace_, s, platform_plan, options, pf);
+    info.chips = platform_plan.chips;
+    info.hosts = pf.hosts;
+    info.links = pf.links;
+  }
+  TraceWriter* trace() { return trace_ ? &*trace_ : nullptr; }
+  // Runs the engine to completion, then closes the trace (complete unless a signal stopped the run).
+  DesRunInfo run() {
+    engine_.run();
+    if (trace_) {
+      trace_->set_attribute("end_s", info.simulated_s);
+      trace_->set_attribute("calibration_s", info.calibration_s);
+      trace_->close(!info.stopped);
+    }
+    return info;
+  }
+
+  des::Platform pf;
+  DesRunInfo info;  // filled by the actors
+
+ private:
+  std::vector<std::string> args_;
+  std::vector<char*> argv_;
+  int argc_;
+  sg4::Engine engine_;
+  std::optional<TraceWriter> trace_;
+};
 }  // namespace
 
 DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
                          const std::function<void(DesReplicaRuntime&)>& body) {
-  std::vector<std::string> args = engine_args(options);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  sg4::Engine engine(&argc, argv.data());
-  // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
-  if (options.stop_on_signals) request_stop_on_signals();
-  des::configure_models();
-  des::Platform pf = des::build_platform(s, plan);
-  std::optional<TraceWriter> trace;
-  open_trace(trace, s, plan, options, pf);
-  TraceWriter* tw = trace ? &*trace : nullptr;
-
-  DesRunInfo info;
-  info.chips = plan.chips;
-  info.hosts = pf.hosts;
-  info.links = pf.links;
+  Session session(s, plan, options);
+  des::Platform& pf = session.pf;
+  DesRunInfo& info = session.info;
+  TraceWriter* tw = session.trace();
   // Outlives the engine's run: the daemon workers block on its semaphores until maestro kills them.
   auto impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
   DesReplicaRuntime::Impl* m = impl.get();
@@ -548,13 +580,7 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
     info.simulated_s = sg4::Engine::get_clock() - m->t0;
     info.stopped = g_stop_requested != 0;
   });
-  engine.run();
-  if (tw) {
-    tw->set_attribute("end_s", info.simulated_s);
-    tw->set_attribute("calibration_s", info.calibration_s);
-    tw->close(!info.stopped);
-  }
-  return info;
+  return session.run();
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -606,29 +632,16 @@ DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOpt
   if (options.detail != Detail::step || (plan.pp > 1 && options.micro_batches > 1))
     throw InputError("--detail", to_string(options.detail),
                      "a disaggregated deployment runs at step detail without micro-batches on the DES");
-  std::vector<std::string> args = engine_args(options);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  sg4::Engine engine(&argc, argv.data());
-  if (options.stop_on_signals) request_stop_on_signals();
-  des::configure_models();
   // Two copies of the plan's chips, laid out as one deployment twice as deep (the decode pool's
   // chips follow the prefill pool's, in the same scale-up/scale-out arrangement).
   Plan both = plan;
   both.pp = plan.pp * 2;
   both.chips = plan.chips * 2;
   both.pp_over_scale_out = both.chips > s.hw.scale_up.domain_chips;
-  des::Platform pf = des::build_platform(s, both);
-  std::optional<TraceWriter> trace;
-  open_trace(trace, s, both, options, pf);
-  TraceWriter* tw = trace ? &*trace : nullptr;
-
-  DesRunInfo info;
-  info.chips = both.chips;
-  info.hosts = pf.hosts;
-  info.links = pf.links;
+  Session session(s, both, options);
+  des::Platform& pf = session.pf;
+  DesRunInfo& info = session.info;
+  TraceWriter* tw = session.trace();
   auto prefill_impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
   auto decode_impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
   DesReplicaRuntime::Impl* a = prefill_impl.get();
@@ -653,13 +666,7 @@ DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOpt
     info.simulated_s = sg4::Engine::get_clock() - a->t0;
     info.stopped = g_stop_requested != 0;
   });
-  engine.run();
-  if (tw) {
-    tw->set_attribute("end_s", info.simulated_s);
-    tw->set_attribute("calibration_s", info.calibration_s);
-    tw->close(!info.stopped);
-  }
-  return info;
+  return session.run();
 }
 
 }  // namespace infersim
