@@ -7,41 +7,6 @@
 
 namespace infersim {
 
-StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
-  const Hardware& hw = s.hw;
-  const Calibration& cal = s.calibration;
-  StepTime t;
-  t.compute = cost.flop / FlopPerSecond(hw.flops_for(s.weights).value * cal.compute_efficiency);
-  for (size_t i = 0; i < cost.tier_bytes.size() && i < hw.tiers.size(); ++i)
-    t.memory = max(t.memory, cost.tier_bytes[i] /
-                                 BytesPerSecond(hw.tiers[i].bandwidth_Bps.value * cal.memory_efficiency));
-  const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
-  const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
-  t.tp_communication = ring_allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) *
-                       static_cast<double>(cost.tp_allreduces);
-  t.ep_communication = all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) *
-                       static_cast<double>(cost.ep_all_to_alls);
-  if (plan.pp > 1) {
-    // Each stage sends from its first chip to the next stage's first chip; a send stays on the
-    // scale-up network when both chips share a domain, and crosses the scale-out network otherwise.
-    const NetworkLevel up_net = effective_network(s, false);
-    const long long domain = std::max<long long>(1, hw.scale_up.domain_chips);
-    for (long long k = 1; k < plan.pp; ++k) {
-      const bool crosses = plan.tp > domain || ((k - 1) * plan.tp) / domain != (k * plan.tp) / domain;
-      t.pp_communication += point_to_point_time(cost.pp_send_bytes, crosses ? pp_net : up_net);
-    }
-  }
-  t.overhead = cal.layer_overhead * static_cast<double>(plan.layers_per_stage);
-  t.stage = max(t.compute, t.memory) + t.tp_communication + t.ep_communication + t.overhead;
-  t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication + cal.step_overhead;
-  const Seconds comm = (t.tp_communication + t.ep_communication) * static_cast<double>(plan.pp) + t.pp_communication;
-  const Seconds compute_all = t.compute * static_cast<double>(plan.pp);
-  const Seconds memory_all = t.memory * static_cast<double>(plan.pp);
-  if (comm > compute_all && comm > memory_all) t.bound = "communication";
-  else t.bound = compute_all > memory_all ? "compute" : "memory";
-  return t;
-}
-
 void derive_economics(const Scenario& s, Projection& p) {
   const Hardware& hw = s.hw;
   const double chips = static_cast<double>(p.plan.chips * s.dp);
@@ -70,9 +35,9 @@ Projection project(const Scenario& s, const Plan& plan) {
 
   StepShape decode = StepShape::decode(s.batch, p.context_tokens);
   p.decode_cost = step_cost(s, plan, decode);
-  p.decode = roofline_step_time(s, plan, p.decode_cost);
+  p.decode = step_time(s, plan, p.decode_cost);
   StepShape prefill = StepShape::prefill(1, static_cast<double>(s.prompt_tokens), 0.0);
-  p.prefill = roofline_step_time(s, plan, step_cost(s, plan, prefill));
+  p.prefill = step_time(s, plan, step_cost(s, plan, prefill));
 
   const double step = p.decode.total.si();
   p.decode_tok_s_per_stream = 1.0 / step;
@@ -97,8 +62,9 @@ Projection project(const Scenario& s, const Plan& plan) {
                            : 0.0;
       naive.tier_bytes[i] -= p.decode_cost.weight_bytes * w_share;
       naive.tier_bytes[i] += naive.weight_bytes * w_share;
+      naive.weight_tier_bytes[i] = naive.weight_bytes * w_share;
     }
-    p.moe_topk_decode_tok_s_per_stream = 1.0 / roofline_step_time(s, plan, naive).total.si();
+    p.moe_topk_decode_tok_s_per_stream = 1.0 / step_time(s, plan, naive).total.si();
   }
 
   // Provenance of each figure: the weakest input it rests on.

@@ -1,12 +1,8 @@
 // Contract: the closed-form engine. Turns the shared cost model (costmodel/step_cost.hpp) into
 // times by roofline, and times into throughput, energy, cost and agent density.
 //
-// Step time on one stage = max(FLOP / peak, max over tiers of bytes / bandwidth) + collectives
-// (+ the calibration's per-layer overhead); a token crosses pp stages in turn:
-// step = pp * stage + (pp-1) * stage-to-stage send (+ the calibration's per-step overhead). The
-// calibration's efficiencies scale the peaks; "ideal" leaves them untouched. Memory tiers
-// stream concurrently (each tier holds the same share of every layer), communication does not
-// overlap compute (conservative; the DES shows what overlap would change).
+// Step time: costmodel/step_time.hpp (the one formula both engines use, with the calibration's
+// terms). Communication does not overlap compute (conservative; the DES shows what overlap changes).
 //   decode tok/s per stream     = 1 / step
 //   decode tok/s per deployment = batch / step
 //   decode tok/s per chip       = deployment / chips
@@ -27,24 +23,11 @@
 #include <string>
 
 #include "costmodel/step_cost.hpp"
+#include "costmodel/step_time.hpp"
 #include "descriptors/provenance.hpp"
 #include "scenario/scenario.hpp"
 
 namespace infersim {
-
-struct StepTime {
-  Seconds compute;
-  Seconds memory;
-  Seconds tp_communication;
-  Seconds ep_communication;
-  Seconds pp_communication;  // all stage-to-stage sends of the step
-  Seconds overhead;          // calibrated fixed cost per stage (layers * layer overhead)
-  Seconds stage;             // one stage: max(compute, memory) + tp + ep + overhead
-  Seconds total;             // pp stages in turn + sends
-  std::string bound;         // "memory", "compute" or "communication": the largest term
-};
-
-StepTime roofline_step_time(const Scenario& s, const Plan& plan, const StepCost& cost);
 
 struct Projection {
   Plan plan;

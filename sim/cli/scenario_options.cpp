@@ -29,8 +29,9 @@ void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
 void add_calibration_option(CLI::App* cmd, Calibration& c) {
   cmd->add_option_function<std::string>(
          "--calibration", [&c](const std::string& v) { c = load_calibration(v); },
-         "Software calibration: ideal (default: the uncalibrated roofline), a bundled id "
-         "(hardware/calibration/*.json) or the path of a JSON file")
+         "Software calibration: ideal (default: the uncalibrated roofline bound), auto (the fitted family "
+         "calibration for the hardware: TensorRT-LLM 2025 on NVIDIA, vLLM on AMD, the vendor stacks on "
+         "Cerebras and Groq), a bundled id (hardware/calibration/*.json) or the path of a JSON file")
       ->default_str("ideal");
 }
 

@@ -130,16 +130,16 @@ std::string measurements_report(const ValidateArgs& a, const MeasurementSet& set
   std::ostringstream out;
   out << "Validation against " << set.file << " (" << set.rows.size() << " rows), engine " << a.engine
       << ", calibration " << cal.name << ".\n\n";
-  Table t({"id", "tag", "metric", "measured", "predicted", "error", "deployment / why skipped"});
+  Table t({"id", "tag", "metric", "measured", "predicted", "error", "calibration", "deployment / why skipped"});
   for (const auto& p : ps) {
     if (p.ran)
       t.add_row({p.id, p.tag, to_string(p.metric), format_number(p.measured), format_number(p.predicted),
-                 pct(p.relative_error), p.deployment});
+                 pct(p.relative_error), p.calibration, p.deployment});
     else
-      t.add_row({p.id, p.tag, to_string(p.metric), format_number(p.measured), "-", "skipped", p.skipped_reason});
+      t.add_row({p.id, p.tag, to_string(p.metric), format_number(p.measured), "-", "skipped", "-", p.skipped_reason});
   }
   out << t.render() << "\n";
-  Table s({"tag", "rows run", "skipped", "median |error|", "worst |error|", "worst row"});
+  Table s({"rows", "rows run", "skipped", "median |error|", "worst |error|", "worst row"});
   for (const auto& [tag, e] : summary)
     s.add_row({tag, std::to_string(e.rows), std::to_string(e.skipped), e.rows ? pct(e.median_abs_error) : "-",
                e.rows ? pct(e.worst_abs_error) : "-", e.worst_id});
@@ -176,6 +176,7 @@ void run_validate(const ValidateArgs& a, CommandResult& result) {
     const MeasurementSet set = read_measurements(a.measurements, a.allow_unknown);
     PredictOptions o;
     o.calibration = a.calibration;
+    o.auto_calibration = a.calibration.name == "auto";  // each row: its software family's calibration
     o.engine = a.engine;
     if (a.engine == "des") o.serve = serve_on_des_in_child;
     text = measurements_report(a, set, predict_all(set, o), a.calibration);

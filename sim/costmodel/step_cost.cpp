@@ -80,30 +80,40 @@ StepCost step_cost(const Scenario& s, const Plan& plan, const StepShape& shape) 
     matmul += expert_flop_per_assignment * shape.moe_rank_assignments_max * static_cast<double>(plan.ep);
   }
   const double attention = m.attention_flop(shape.attended_tokens);
-  c.flop = Flop((matmul + attention) * stage_fraction * plan.pp / chips_per_model);
+  c.gemm_flop = Flop(matmul * stage_fraction * plan.pp / chips_per_model);
+  c.attention_flop = Flop(attention * stage_fraction * plan.pp / chips_per_model);
+  c.flop = c.gemm_flop + c.attention_flop;
+  c.sequences = shape.sequences;
+  c.tokens = tokens;
+  c.layers_in_stage = plan.layers_per_stage;
 
   // Memory tiers: weights and KV in the proportions the plan placed them.
   const double w_total = plan.weights_bytes_per_chip.si();
   const double kv_total = plan.kv_bytes_per_chip.si();
   const size_t tiers = plan.placement.weight_bytes_per_tier.size();
   c.tier_bytes.assign(tiers, Bytes(0));
+  c.weight_tier_bytes.assign(tiers, Bytes(0));
+  c.kv_tier_bytes.assign(tiers, Bytes(0));
   const double kv_traffic = (c.kv_read_bytes + c.kv_write_bytes).si();
   for (size_t t = 0; t < tiers; ++t) {
     double w_share = w_total > 0 ? plan.placement.weight_bytes_per_tier[t].si() / w_total : (t == 0 ? 1.0 : 0.0);
     double kv_share = kv_total > 0 ? plan.placement.kv_bytes_per_tier[t].si() / kv_total : 0.0;
-    c.tier_bytes[t] = Bytes(c.weight_bytes.si() * w_share + kv_traffic * kv_share);
+    c.weight_tier_bytes[t] = Bytes(c.weight_bytes.si() * w_share);
+    c.kv_tier_bytes[t] = Bytes(kv_traffic * kv_share);
   }
   // A plan that does not fit may leave traffic unplaced: charge it to the last (slowest) tier.
-  double placed = 0;
-  for (const auto& b : c.tier_bytes) placed += b.si();
-  const double all = c.weight_bytes.si() + kv_traffic;
-  if (tiers > 0 && all > placed) c.tier_bytes.back() += Bytes(all - placed);
+  double w_placed = 0, kv_placed = 0;
+  for (size_t t = 0; t < tiers; ++t) w_placed += c.weight_tier_bytes[t].si(), kv_placed += c.kv_tier_bytes[t].si();
+  if (tiers > 0 && c.weight_bytes.si() > w_placed) c.weight_tier_bytes.back() += Bytes(c.weight_bytes.si() - w_placed);
+  if (tiers > 0 && kv_traffic > kv_placed) c.kv_tier_bytes.back() += Bytes(kv_traffic - kv_placed);
+  for (size_t t = 0; t < tiers; ++t) c.tier_bytes[t] = c.weight_tier_bytes[t] + c.kv_tier_bytes[t];
 
   // Communication.
   const double activation_bytes = tokens * static_cast<double>(m.hidden_size) * abytes;
   const long long moe_layers_in_stage =
       m.moe ? static_cast<long long>(std::llround(static_cast<double>(m.moe_layers()) * stage_fraction)) : 0;
   const long long dense_layers_in_stage = plan.layers_per_stage - moe_layers_in_stage;
+  c.moe_layers_in_stage = moe_layers_in_stage;
   if (plan.tp > 1) {
     c.tp_allreduce_bytes = Bytes(activation_bytes);
     if (plan.ep > 1) {

@@ -63,11 +63,20 @@ double mean_attended_tokens(double context, double new_tokens);
 double expected_unique_experts(double experts, double top_k, double tokens);
 
 struct StepCost {
-  Flop flop;
+  // The step's shape, as the step-time model needs it (fixed costs per sequence, GEMM sizes).
+  double sequences = 0;
+  double tokens = 0;
+  long long layers_in_stage = 0;
+  long long moe_layers_in_stage = 0;
+  Flop flop;                         // gemm_flop + attention_flop
+  Flop gemm_flop;                    // weight matmuls (the GEMMs)
+  Flop attention_flop;               // score and value products over the attended tokens
   Bytes weight_bytes;                // read per chip
   Bytes kv_read_bytes;               // read per chip
   Bytes kv_write_bytes;              // written per chip
   std::vector<Bytes> tier_bytes;     // all of the above, per memory tier
+  std::vector<Bytes> weight_tier_bytes;  // the weights' share of tier_bytes
+  std::vector<Bytes> kv_tier_bytes;      // the KV cache's share of tier_bytes
   double unique_experts_per_layer = 0;  // 0 for dense models
   long long tp_allreduces = 0;       // per stage per step
   Bytes tp_allreduce_bytes;          // payload of each

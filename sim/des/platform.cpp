@@ -151,8 +151,10 @@ Platform build_platform(const Scenario& s, const Plan& plan) {
 
   // The root only separates the network from the memory pseudo-hosts (no route crosses it).
   sg4::NetZone* root = sg4::create_full_zone("infersim");
-  // Resources run at the calibration's achieved fraction of peak (1 for the ideal roofline).
-  Builder b{s, plan, pf, s.hw.flops_for(s.weights).value * s.calibration.compute_efficiency};
+  // Chips and memory run at datasheet peak: the calibration's efficiencies are already in the work
+  // each step asks of them (costmodel/step_time.hpp effective_work); links run at the calibrated
+  // fraction of their bandwidth (collectives are timed on them).
+  Builder b{s, plan, pf, s.hw.flops_for(s.weights).value};
   std::ostringstream what;
   what << n << " chips, scale-up " << to_string(up.topology) << " x" << pf.domain_chips;
   if (domains == 1) {
@@ -180,7 +182,7 @@ Platform build_platform(const Scenario& s, const Plan& plan) {
   for (long long c = 0; c < n; ++c)
     for (const auto& tier : s.hw.tiers)
       pf.tiers[static_cast<std::size_t>(c)].push_back(
-          memory->create_host(chip_name(c) + "-" + tier.name, tier.bandwidth_Bps.value * s.calibration.memory_efficiency)
+          memory->create_host(chip_name(c) + "-" + tier.name, tier.bandwidth_Bps.value)
               ->seal());
   memory->seal();
   root->seal();

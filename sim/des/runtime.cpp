@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "costmodel/collectives.hpp"
+#include "costmodel/step_time.hpp"
 #include "des/platform.hpp"
 #include "descriptors/input_error.hpp"
 #include "version/version.hpp"
@@ -137,48 +138,54 @@ struct DesReplicaRuntime::Impl {
     trace->append(r);
   }
 
-  // Compute on the chip || each tier's bytes on its pseudo-host; returns when all are done.
+  // Compute on the chip || each tier's bytes on its pseudo-host, phase by phase (GEMMs with the
+  // weights, then attention with the KV cache, unless they overlap: costmodel/step_time.hpp); returns
+  // when all are done. Resources run at peak; the work is the calibrated effective work.
   // `scale` multiplies the cost (pp for folded stages, 1/layers for one layer).
   void compute_and_memory(const StepCost& c, double scale, int chip, int folded, int stage, int layer,
                           bool count_busy) {
-    std::vector<std::pair<int, sg4::ExecPtr>> execs;
-    const double flop = c.flop.si() * scale;
-    if (flop > 0) {
-      sg4::ExecPtr e = sg4::this_actor::exec_init(flop);
-      e->set_host(pf.chips[static_cast<std::size_t>(chip + chip_offset)]);
-      e->start();
-      execs.emplace_back(-1, e);
-    }
+    const EffectiveWork work_at_peak = effective_work(s, c);
+    const bool split = work_at_peak.phases.size() > 1;
     const double traffic = (c.weight_bytes + c.kv_read_bytes + c.kv_write_bytes).si();
-    const double wshare = traffic > 0 ? c.weight_bytes.si() / traffic : 0.0;
-    for (std::size_t t = 0; t < c.tier_bytes.size(); ++t) {
-      const double bytes = c.tier_bytes[t].si() * scale;
-      if (bytes <= 0) continue;
-      sg4::ExecPtr e = sg4::this_actor::exec_init(bytes);
-      e->set_host(pf.tiers[static_cast<std::size_t>(chip + chip_offset)][t]);
-      e->start();
-      execs.emplace_back(static_cast<int>(t), e);
-    }
-    counters.activities += static_cast<long long>(execs.size());
-    for (auto& [tier, e] : execs) {
-      e->wait();
-      const double start = e->get_start_time(), end = e->get_finish_time();
-      if (tier < 0) {
-        if (count_busy) {
-          counters.compute_busy_s += end - start;
-          counters.flop += flop;
+    for (std::size_t ph = 0; ph < work_at_peak.phases.size(); ++ph) {
+      const WorkPhase& phase = work_at_peak.phases[ph];
+      // Share of this phase's bytes that are weights (for the trace's attribution).
+      const double wshare = split ? (ph == 0 ? 1.0 : 0.0) : (traffic > 0 ? c.weight_bytes.si() / traffic : 0.0);
+      std::vector<std::pair<int, sg4::ExecPtr>> execs;
+      const double flop = phase.flop_at_peak * scale;
+      if (flop > 0) {
+        sg4::ExecPtr e = sg4::this_actor::exec_init(flop);
+        e->set_host(pf.chips[static_cast<std::size_t>(chip + chip_offset)]);
+        e->start();
+        execs.emplace_back(-1, e);
+      }
+      for (std::size_t t = 0; t < phase.tier_bytes_at_peak.size(); ++t) {
+        const double bytes = phase.tier_bytes_at_peak[t] * scale;
+        if (bytes <= 0) continue;
+        sg4::ExecPtr e = sg4::this_actor::exec_init(bytes);
+        e->set_host(pf.tiers[static_cast<std::size_t>(chip + chip_offset)][t]);
+        e->start();
+        execs.emplace_back(static_cast<int>(t), e);
+      }
+      counters.activities += static_cast<long long>(execs.size());
+      for (auto& [tier, e] : execs) {
+        e->wait();
+        const double start = e->get_start_time(), end = e->get_finish_time();
+        if (tier < 0) {
+          if (count_busy) {
+            counters.compute_busy_s += end - start;
+            counters.flop += flop;
+          }
+          record(ActivityKind::compute, start, end, chip, folded, stage, layer, flop);
+        } else {
+          const double bytes = phase.tier_bytes_at_peak[static_cast<std::size_t>(tier)] * scale;
+          if (count_busy) {
+            counters.tier_busy_s[static_cast<std::size_t>(tier)] += end - start;
+            counters.tier_bytes[static_cast<std::size_t>(tier)] += bytes;
+          }
+          record(ActivityKind::memory, start, end, chip, folded, stage, layer, 0, bytes, tier, bytes * wshare,
+                 bytes * (1 - wshare));
         }
-        record(ActivityKind::compute, start, end, chip, folded, stage, layer, flop);
-      } else {
-        const double bytes = c.tier_bytes[static_cast<std::size_t>(tier)].si() * scale;
-        // This tier's traffic splits between weights and KV in the step's proportions (the plan places
-        // the same share of every layer on each tier).
-        if (count_busy) {
-          counters.tier_busy_s[static_cast<std::size_t>(tier)] += end - start;
-          counters.tier_bytes[static_cast<std::size_t>(tier)] += bytes;
-        }
-        record(ActivityKind::memory, start, end, chip, folded, stage, layer, 0, bytes, tier, bytes * wshare,
-               bytes * (1 - wshare));
       }
     }
   }
@@ -212,16 +219,20 @@ struct DesReplicaRuntime::Impl {
 
   // The calibration's fixed software costs (scenario.hpp: Calibration), the same terms the closed
   // form adds: per layer of a stage, and once per step.
-  double stage_overhead_s() const {
-    return s.calibration.layer_overhead.si() * static_cast<double>(plan.layers_per_stage);
-  }
-  double step_overhead_s() const { return s.calibration.step_overhead.si(); }
+  double stage_overhead_s(const StepCost& c) const { return effective_work(s, c).stage_fixed.si(); }
+  double step_overhead_s(const StepCost& c) const { return effective_work(s, c).step_fixed.si(); }
+  double collective_latency_s() const { return s.calibration.collective_latency.si(); }
 
   double stage_collectives_s(const StepCost& c) const {
-    return static_cast<double>(c.tp_allreduces) * cal.tp_allreduce.at(c.tp_allreduce_bytes.si());
+    return static_cast<double>(c.tp_allreduces) *
+           (cal.tp_allreduce.at(c.tp_allreduce_bytes.si()) + collective_latency_s());
   }
   double stage_all_to_all_s(const StepCost& c) const {
-    return static_cast<double>(c.ep_all_to_alls) * cal.ep_all_to_all.at(c.ep_all_to_all_bytes_out.si());
+    return static_cast<double>(c.ep_all_to_alls) *
+           (cal.ep_all_to_all.at(c.ep_all_to_all_bytes_out.si()) + collective_latency_s());
+  }
+  double pp_sends_s(const StepCost& c) const {
+    return cal.pp_sends.at(c.pp_send_bytes.si()) + static_cast<double>(plan.pp - 1) * collective_latency_s();
   }
 
   // step detail, one micro-batch: every stage and every chip folded into ~3 activities.
@@ -229,8 +240,8 @@ struct DesReplicaRuntime::Impl {
     const double pp = static_cast<double>(plan.pp);
     const int folded = static_cast<int>(plan.chips);
     compute_and_memory(c, pp, 0, folded, -1, -1, true);
-    folded_collectives(stage_collectives_s(c) * pp, stage_all_to_all_s(c) * pp, cal.pp_sends.at(c.pp_send_bytes.si()),
-                       0, folded, -1, c, pp, stage_overhead_s() * pp + step_overhead_s());
+    folded_collectives(stage_collectives_s(c) * pp, stage_all_to_all_s(c) * pp, pp_sends_s(c),
+                       0, folded, -1, c, pp, stage_overhead_s(c) * pp + step_overhead_s(c));
   }
 
   // ---- workers: stage actors (pipelined step detail) and chip actors (layer detail) ----------
@@ -281,7 +292,8 @@ struct DesReplicaRuntime::Impl {
         compute_and_memory(c, 1.0, static_cast<int>(chip), folded, static_cast<int>(st), -1, busy);
         const double tp_s = stage_collectives_s(c), ep_s = stage_all_to_all_s(c);
         folded_collectives(tp_s, ep_s, 0, static_cast<int>(chip), folded, static_cast<int>(st), c, 1.0,
-                           stage_overhead_s() + (st == 0 ? step_overhead_s() : 0.0));
+                           stage_overhead_s(c) + (st == 0 ? step_overhead_s(c) : 0.0) +
+                               (st + 1 < plan.pp ? collective_latency_s() : 0.0));
       } else {
         const long long L = plan.layers_per_stage;
         for (long long l = 0; l < L; ++l) {
@@ -292,7 +304,10 @@ struct DesReplicaRuntime::Impl {
           for (long long k = 0; k < share(c.ep_all_to_alls, l, L); ++k) all_to_all(st, rank, c, l);
           if (busy) counters.communication_busy_s += sg4::Engine::get_clock() - t_comm;
         }
-        const double overhead = stage_overhead_s() + (st == 0 ? step_overhead_s() : 0.0);
+        // The collectives' fixed launch cost (the comms above are the bytes and the link latencies).
+        const double overhead = stage_overhead_s(c) + (st == 0 ? step_overhead_s(c) : 0.0) +
+                                static_cast<double>(c.tp_allreduces + c.ep_all_to_alls + (st + 1 < plan.pp ? 1 : 0)) *
+                                    collective_latency_s();
         if (overhead > 0) {
           const double t0 = sg4::Engine::get_clock();
           sg4::this_actor::sleep_for(overhead);

@@ -138,6 +138,26 @@ bool ObjectReader::bool_or(const std::string& key, bool fallback) {
   return v.get<bool>();
 }
 
+bool ObjectReader::require_bool(const std::string& key) {
+  mark(key);
+  const json& v = at(key);
+  if (!v.is_boolean()) fail(key, "expected true or false, found " + json_type_name(v));
+  return v.get<bool>();
+}
+
+std::vector<std::string> ObjectReader::string_array(const std::string& key) {
+  mark(key);
+  const json& v = at(key);
+  if (!v.is_array()) fail(key, "expected an array of strings, found " + json_type_name(v));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string() || v[i].get<std::string>().empty())
+      fail(key, "element " + std::to_string(i) + ": expected a non-empty string, found " + json_type_name(v[i]));
+    out.push_back(v[i].get<std::string>());
+  }
+  return out;
+}
+
 namespace {
 double checked_number(const ObjectReader& r, const std::string& key, const json& v, bool allow_zero) {
   if (!v.is_number()) r.fail(key, "expected a number, found " + json_type_name(v));

@@ -40,6 +40,9 @@ class ObjectReader {
   long long require_int(const std::string& key, long long minimum = 1);
   long long int_or(const std::string& key, long long fallback, long long minimum = 1);
   bool bool_or(const std::string& key, bool fallback);
+  bool require_bool(const std::string& key);
+  // An array of strings (may be empty), e.g. a list of ids.
+  std::vector<std::string> string_array(const std::string& key);
   // A finite number > 0 (or >= 0 with allow_zero), as a plain number (dimensionless).
   double require_number(const std::string& key, bool allow_zero = false);
   double number_or(const std::string& key, double fallback, bool allow_zero = false);

@@ -64,14 +64,9 @@ Scenario resolve_scenario(const ScenarioOptions& o) {
   option_fraction("--stream-tok-s", o.economics.stream_tok_s, true);
   if (o.economics.pue < 1.0) throw InputError("--pue", std::to_string(o.economics.pue), "expected a PUE >= 1");
   s.economics = o.economics;
-  const Calibration& c = o.calibration;
-  for (double f : {c.compute_efficiency, c.memory_efficiency, c.network_efficiency})
-    if (!std::isfinite(f) || f <= 0 || f > 1)
-      throw InputError("calibration '" + c.name + "'", std::to_string(f), "efficiencies must lie in (0, 1]");
-  if (!(c.step_overhead.si() >= 0) || !(c.layer_overhead.si() >= 0) || !std::isfinite(c.step_overhead.si()) ||
-      !std::isfinite(c.layer_overhead.si()))
-    throw InputError("calibration '" + c.name + "'", "overheads", "overheads must be finite and >= 0 s");
-  s.calibration = c;
+  // "auto": the calibration of the software family that runs this hardware today (calibration.hpp).
+  s.calibration = o.calibration.name == "auto" ? auto_calibration_for_hardware(s.hw.id) : o.calibration;
+  check_calibration(s.calibration, "calibration '" + s.calibration.name + "'");
   return s;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "costmodel/calibration.hpp"
 #include "descriptors/hardware.hpp"
 #include "descriptors/model.hpp"
 #include "units/units.hpp"
@@ -27,24 +28,6 @@ struct Economics {
   double usd_per_kWh = 0.10;
   double pue = 1.0;             // datacenter overhead on top of system power (1.0: not counted)
   double stream_tok_s = 5.0;    // tokens/s one interactive stream consumes (agent density's r)
-};
-
-// How far a real software stack falls short of the datasheet: fractions of peak it achieves and the
-// fixed costs it adds. "ideal" (all 1 and 0) is the pure roofline. Both engines apply it the same way
-// (analytic/projection.hpp: roofline_step_time; the DES scales its resources and adds the delays), and
-// a named file (hardware/calibration/*.json) records what a software generation achieved, fitted by
-// `infersim calibrate` on measurements.
-struct Calibration {
-  std::string name = "ideal";
-  double compute_efficiency = 1.0;   // achieved / peak FLOP/s
-  double memory_efficiency = 1.0;    // achieved / peak memory bandwidth
-  double network_efficiency = 1.0;   // achieved / peak link bandwidth
-  Seconds step_overhead;             // fixed cost per step (scheduler, launch, sampling)
-  Seconds layer_overhead;            // fixed cost per layer per step (kernel launches, syncs)
-  bool is_ideal() const {
-    return compute_efficiency == 1.0 && memory_efficiency == 1.0 && network_efficiency == 1.0 &&
-           step_overhead.si() == 0.0 && layer_overhead.si() == 0.0;
-  }
 };
 
 struct ScenarioOptions {

@@ -47,7 +47,7 @@ void validate(const ServingOptions& o) {
 }
 
 Seconds AnalyticRuntime::run_step(const StepShape& shape) {
-  const Seconds t = roofline_step_time(s_, plan_, step_cost(s_, plan_, shape)).total;
+  const Seconds t = step_time(s_, plan_, step_cost(s_, plan_, shape)).total;
   now_ += t;
   return t;
 }

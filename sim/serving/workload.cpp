@@ -1,6 +1,7 @@
 #include "serving/workload.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -152,7 +153,78 @@ LengthDistribution read_length(ObjectReader r) {
   r.finish();
   return d;
 }
+
+// A scenario's p99 limits in the `mlperf` block: both required, > 0.
+Slo read_limits(ObjectReader r) {
+  Slo s;
+  s.ttft_p99_s = r.require_number("ttft_p99_s");
+  s.tpot_p99_s = r.require_number("tpot_p99_s");
+  r.finish();
+  return s;
+}
+
+MlperfInfo read_mlperf(ObjectReader m) {
+  MlperfInfo info;
+  info.present = true;
+  info.benchmark = m.require_string("benchmark");
+  if (info.benchmark.empty()) m.fail("benchmark", "expected the MLPerf benchmark name, e.g. 'llama2-70b-99'");
+  info.samples = m.require_int("samples");
+  if (info.samples > kMaxRequests) m.fail("samples", "at most " + std::to_string(kMaxRequests));
+  info.min_duration_s = m.require_number("min_duration_s");
+  info.server = read_limits(m.object("server"));
+  if (auto i = m.optional_object("interactive")) info.interactive = read_limits(*i);
+  info.reference_mean_output_tokens = m.number_or("reference_mean_output_tokens", 0);
+  m.finish();
+  return info;
+}
+
+// Bundled MLPerf benchmarks: the benchmark token of a dataset string (normalised) -> workload id.
+struct MlperfBenchmark {
+  const char* token;
+  const char* workload;
+};
+constexpr MlperfBenchmark kMlperfBenchmarks[] = {
+    {"llama2-70b", "mlperf-llama2-70b"},     {"mixtral-8x7b", "mlperf-mixtral-8x7b"},
+    {"llama3.1-405b", "mlperf-llama3.1-405b"}, {"llama3.1-8b", "mlperf-llama3.1-8b"},
+    {"deepseek-r1", "mlperf-deepseek-r1"},
+};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// "llama3_1-405b-99.9" -> "llama3.1-405b": spellings of MLPerf's names and its accuracy-target suffixes.
+std::string normalise_benchmark(std::string t) {
+  t = lower(t);
+  while (!t.empty() && (t.back() == ',' || t.back() == ';' || t.back() == ':' || t.back() == '.')) t.pop_back();
+  std::replace(t.begin(), t.end(), '_', '.');
+  if (t.rfind("llama3-1-", 0) == 0) t = "llama3.1-" + t.substr(9);
+  for (const char* suffix : {"-99.9", "-99"})
+    if (ends_with(t, suffix)) {
+      t.resize(t.size() - std::string(suffix).size());
+      break;
+    }
+  return t;
+}
 }  // namespace
+
+std::optional<std::string> mlperf_workload_for_dataset(const std::string& dataset) {
+  // Tokens before the first '(' (a parenthesised note never names the benchmark).
+  std::istringstream in(dataset.substr(0, dataset.find('(')));
+  std::string token;
+  if (!(in >> token) || lower(token) != "mlperf") return std::nullopt;
+  while (in >> token) {
+    const std::string t = normalise_benchmark(token);
+    for (const auto& b : kMlperfBenchmarks)
+      if (t == b.token) return std::string(b.workload);
+  }
+  return std::nullopt;
+}
 
 const char* to_string(WorkloadSpec::Arrival a) {
   switch (a) {
@@ -254,6 +326,7 @@ WorkloadSpec load_workload_file(const std::string& path) {
   w.id = r.require_string("id");
   w.description = r.require_string("description");
   r.string_or("source", "");
+  if (auto m = r.optional_object("mlperf")) w.mlperf = read_mlperf(*m);
 
   ObjectReader a = r.object("arrival");
   std::string process = a.require_enum("process", kArrivalNames);
@@ -286,13 +359,15 @@ WorkloadSpec load_workload_file(const std::string& path) {
   } else {
     w.prompt = read_length(r.object("prompt_tokens"));
     w.output = read_length(r.object("output_tokens"));
-    w.requests = r.int_or("requests", 1000);
+    w.requests = r.int_or("requests", w.mlperf.present ? w.mlperf.samples : 1000);
   }
   if (w.requests > kMaxRequests) r.fail("requests", "at most " + std::to_string(kMaxRequests));
   if (auto slo = r.optional_object("slo")) {
     w.slo.ttft_p99_s = slo->number_or("ttft_p99_s", 0);
     w.slo.tpot_p99_s = slo->number_or("tpot_p99_s", 0);
     slo->finish();
+  } else if (w.mlperf.present) {
+    w.slo = w.mlperf.server;
   }
   r.finish();
   return w;

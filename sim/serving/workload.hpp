@@ -16,6 +16,11 @@
 //   trace         CSV rows arrival_s,prompt_tokens,output_tokens in non-decreasing arrival order
 // Lengths: fixed, uniform [min, max], lognormal (mean, sigma; clamped to [min, max]), or an
 // empirical histogram CSV (tokens,weight).
+//
+// An optional `mlperf` block ties a workload to an MLPerf Inference benchmark (its name, sample
+// count, minimum run time and the Server / Interactive p99 limits; workloads/mlperf-*.json).
+// mlperf_workload_for_dataset() maps a measurement row's free-text dataset ("MLPerf llama2-70b-99")
+// to the bundled workload that mirrors it.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +58,17 @@ struct Slo {
   bool any() const { return ttft_p99_s > 0 || tpot_p99_s > 0; }
 };
 
+// MLPerf Inference facts of a workload (the `mlperf` block, documented in workloads/README.md).
+struct MlperfInfo {
+  std::string benchmark;                    // e.g. "llama2-70b-99"
+  long long samples = 0;                    // dataset size (Offline min_query_count)
+  double min_duration_s = 0;                // minimum run (600 s)
+  Slo server;                               // Server scenario p99 limits
+  Slo interactive;                          // Interactive scenario p99 limits; none: any() is false
+  double reference_mean_output_tokens = 0;  // 0: not given
+  bool present = false;                     // the workload has an `mlperf` block
+};
+
 struct WorkloadSpec {
   enum class Arrival { poisson, gamma, closed_loop, all_at_once, trace };
   std::string id;
@@ -65,8 +81,9 @@ struct WorkloadSpec {
   double think_time_s = 0.0;   // closed_loop, mean
   LengthDistribution prompt, output;
   std::vector<TraceRow> trace;
-  long long requests = 1000;   // default count (a trace: its rows)
-  Slo slo;
+  long long requests = 1000;   // default count (a trace: its rows; with `mlperf`: its samples)
+  Slo slo;                     // default with `mlperf`: its Server limits
+  MlperfInfo mlperf;
 };
 
 const char* to_string(WorkloadSpec::Arrival a);
@@ -77,6 +94,14 @@ WorkloadSpec load_workload_file(const std::string& path);
 // Strict CSV readers (header line required; errors name the file and line).
 std::vector<TraceRow> read_trace_csv(const std::string& path);
 LengthDistribution read_histogram_csv(const std::string& path);
+
+// The bundled workload id (e.g. "mlperf-llama2-70b") for a measurement row's dataset string:
+// "MLPerf <benchmark>[-99|-99.9] [(note)]", case-insensitive, e.g. "MLPerf llama2-70b (OpenOrca-
+// derived)", "MLPerf llama2-70b-99.9", "MLPerf mixtral-8x7b", "MLPerf llama3.1-405b" (also spelt
+// llama3_1 / llama3-1), "MLPerf llama3.1-8b", "MLPerf deepseek-r1": the first word after "MLPerf"
+// (before any '(') that names a bundled benchmark. nullopt when the string does not start with the
+// word "MLPerf" or names no bundled benchmark.
+std::optional<std::string> mlperf_workload_for_dataset(const std::string& dataset);
 
 // One request as the source emits it.
 struct Arrival {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <thread>
 
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
@@ -13,99 +14,114 @@
 namespace infersim {
 
 namespace {
-constexpr const char* kSchema = "infersim-calibration/1";
-constexpr const char* kKind = "hardware/calibration";
 constexpr double kUnrunnablePenalty = 2.302585092994046 * 2.302585092994046;  // (ln 10)^2
-constexpr double kOverheadScale_s = 1e-3;      // step overhead = 1 ms * exp(x)
-constexpr double kLayerOverheadScale_s = 1e-5; // layer overhead = 10 us * exp(x)
 constexpr double kInitialStep = 0.6;           // initial simplex edge in the transformed space
-constexpr double kMinOverhead_s = 1e-9;
-
-using Point = std::array<double, 4>;
-
+constexpr double kMinPositive = 1e-12;
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double logit(double p) {
   p = std::clamp(p, 1e-6, 1.0 - 1e-6);
   return std::log(p / (1.0 - p));
 }
-
-Calibration from_point(const Point& x, const Calibration& start) {
-  Calibration c = start;
-  c.compute_efficiency = logistic(x[0]);
-  c.memory_efficiency = logistic(x[1]);
-  c.step_overhead = Seconds(kOverheadScale_s * std::exp(x[2]));
-  c.layer_overhead = Seconds(kLayerOverheadScale_s * std::exp(x[3]));
-  return c;
+bool contains_any(const std::string& text, const std::vector<std::string>& needles) {
+  for (const auto& n : needles)
+    if (text.find(n) != std::string::npos) return true;
+  return false;
 }
-Point to_point(const Calibration& c) {
-  return {logit(c.compute_efficiency), logit(c.memory_efficiency),
-          std::log(std::max(c.step_overhead.si(), kMinOverhead_s) / kOverheadScale_s),
-          std::log(std::max(c.layer_overhead.si(), kMinOverhead_s) / kLayerOverheadScale_s)};
-}
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 }  // namespace
 
-std::vector<std::string> bundled_calibrations() {
-  std::vector<std::string> ids = {"ideal"};
-  for (auto& id : bundled_ids(kKind)) ids.push_back(id);
-  return ids;
+const std::vector<FittedTerm>& fitted_terms() {
+  // Each term: its name, whether it is an efficiency (logistic map) or a positive scale (exp map
+  // around `scale`), and how to read and write it on a Calibration.
+  static const std::vector<FittedTerm> terms = {
+      {"compute_efficiency", true, 1.0, [](const Calibration& c) { return c.compute_efficiency; },
+       [](Calibration& c, double v) { c.compute_efficiency = v; }},
+      {"weight_bandwidth_efficiency", true, 1.0, [](const Calibration& c) { return c.weight_bandwidth_efficiency; },
+       [](Calibration& c, double v) { c.weight_bandwidth_efficiency = v; }},
+      {"kv_bandwidth_efficiency", true, 1.0, [](const Calibration& c) { return c.kv_bandwidth_efficiency; },
+       [](Calibration& c, double v) { c.kv_bandwidth_efficiency = v; }},
+      {"gemm_half_tokens", false, 32.0, [](const Calibration& c) { return c.gemm_half_tokens; },
+       [](Calibration& c, double v) { c.gemm_half_tokens = v; }},
+      {"layer_overhead_s", false, 1e-5, [](const Calibration& c) { return c.layer_overhead.si(); },
+       [](Calibration& c, double v) { c.layer_overhead = Seconds(v); }},
+      {"moe_layer_overhead_s", false, 1e-5, [](const Calibration& c) { return c.moe_layer_overhead.si(); },
+       [](Calibration& c, double v) { c.moe_layer_overhead = Seconds(v); }},
+      {"step_overhead_s", false, 1e-3, [](const Calibration& c) { return c.step_overhead.si(); },
+       [](Calibration& c, double v) { c.step_overhead = Seconds(v); }},
+      {"sequence_overhead_s", false, 1e-6, [](const Calibration& c) { return c.sequence_overhead.si(); },
+       [](Calibration& c, double v) { c.sequence_overhead = Seconds(v); }},
+  };
+  return terms;
 }
 
-Calibration read_calibration_file(const std::string& path) {
-  const nlohmann::json doc = read_json_file(path);
-  if (!doc.is_object()) throw InputError(path, "", "expected a JSON object (schema " + std::string(kSchema) + ")");
-  ObjectReader r(doc, path, "");
-  r.require_enum("schema", {kSchema});
-  Calibration c;
-  c.name = r.require_string("id");
-  r.require_string("description");
-  r.require_string("software");
-  auto efficiency = [&](const std::string& key) {
-    const double v = r.require_number(key);
-    if (v > 1.0) r.fail(key, "an efficiency is a fraction of peak in (0, 1], found " + std::to_string(v));
-    return v;
-  };
-  c.compute_efficiency = efficiency("compute_efficiency");
-  c.memory_efficiency = efficiency("memory_efficiency");
-  c.network_efficiency = efficiency("network_efficiency");
-  c.step_overhead = Seconds(r.require_number("step_overhead_s", true));
-  c.layer_overhead = Seconds(r.require_number("layer_overhead_s", true));
-  r.allow({"fit"});  // the fit's record (inputs, residuals): documentation, not read back
-  r.finish();
+namespace {
+using Point = std::vector<double>;
+
+Calibration from_point(const Point& x, const Calibration& start, const std::vector<size_t>& which) {
+  Calibration c = start;
+  const auto& terms = fitted_terms();
+  for (size_t k = 0; k < which.size(); ++k) {
+    const FittedTerm& t = terms[which[k]];
+    t.set(c, t.efficiency ? logistic(x[k]) : t.scale * std::exp(x[k]));
+  }
   return c;
 }
-
-Calibration load_calibration(const std::string& name_or_path) {
-  if (name_or_path == "ideal") return Calibration{};
-  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
-                               (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
-  if (looks_like_path) {
-    if (!std::filesystem::exists(name_or_path)) throw InputError(name_or_path, "(file)", "no such file");
-    return read_calibration_file(name_or_path);
+Point to_point(const Calibration& c, const std::vector<size_t>& which) {
+  Point x;
+  const auto& terms = fitted_terms();
+  for (size_t i : which) {
+    const FittedTerm& t = terms[i];
+    const double v = t.get(c);
+    x.push_back(t.efficiency ? logit(v) : std::log(std::max(v, kMinPositive) / t.scale));
   }
-  const std::filesystem::path bundled = std::filesystem::path(data_dir()) / kKind / (name_or_path + ".json");
-  if (std::filesystem::exists(bundled)) return read_calibration_file(bundled.string());
-  const auto ids = bundled_calibrations();
-  const std::string hint = closest_match(name_or_path, ids);
-  throw InputError("--calibration", name_or_path,
-                   "unknown calibration" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                       "; accepted values: " + join_alternatives(ids) + "; or the path of a JSON file");
+  return x;
 }
+std::vector<size_t> term_indices(const std::vector<std::string>& names) {
+  std::vector<size_t> out;
+  const auto& terms = fitted_terms();
+  for (const auto& n : names) {
+    size_t i = 0;
+    while (i < terms.size() && terms[i].name != n) ++i;
+    if (i == terms.size()) {
+      std::vector<std::string> valid;
+      for (const auto& t : terms) valid.push_back(t.name);
+      throw InputError("--fit", n, "unknown term; accepted values: " + join_alternatives(valid));
+    }
+    out.push_back(i);
+  }
+  return out;
+}
+}  // namespace
 
 double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
                               const Calibration& c) {
   if (rows.empty()) return 0;
   PredictOptions o = base;
   o.calibration = c;
-  double sum = 0;
-  for (size_t i : rows) {
-    const Prediction p = predict(set.rows.at(i), o);
-    if (!p.ran) {
-      sum += kUnrunnablePenalty;
-      continue;
+  // Each row's term is computed independently (two threads), then summed in row order: the same
+  // sum whatever the scheduling.
+  std::vector<double> terms(rows.size(), 0.0);
+  auto work = [&](size_t begin, size_t step) {
+    for (size_t k = begin; k < rows.size(); k += step) {
+      Prediction p;
+      try {
+        p = predict(set.rows.at(rows[k]), o);
+      } catch (const std::exception&) {
+        p.ran = false;  // a candidate the row cannot run at
+      }
+      if (!p.ran) {
+        terms[k] = kUnrunnablePenalty;
+        continue;
+      }
+      const double l = std::log(p.predicted / p.measured);
+      terms[k] = l * l;
     }
-    const double l = std::log(p.predicted / p.measured);
-    sum += l * l;
-  }
+  };
+  std::thread other(work, 1, 2);
+  work(0, 2);
+  other.join();
+  double sum = 0;
+  for (double t : terms) sum += t;
   return sum / static_cast<double>(rows.size());
 }
 
@@ -113,34 +129,35 @@ FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& 
                           const FitOptions& fit) {
   FitResult out;
   for (size_t i : rows) out.rows.push_back(set.rows.at(i).id);
+  const std::vector<size_t> which = term_indices(fit.terms);
+  const size_t n = which.size();
   auto f = [&](const Point& x) {
     ++out.evaluations;
-    return mean_squared_log_error(set, rows, base, from_point(x, fit.start));
+    return mean_squared_log_error(set, rows, base, from_point(x, fit.start, which));
   };
   // Nelder-Mead, standard coefficients (reflection 1, expansion 2, contraction 0.5, shrink 0.5).
-  constexpr size_t n = 4;
-  std::array<Point, n + 1> simplex;
-  std::array<double, n + 1> value{};
-  simplex[0] = to_point(fit.start);
+  std::vector<Point> simplex(n + 1);
+  std::vector<double> value(n + 1);
+  simplex[0] = to_point(fit.start, which);
   for (size_t i = 0; i < n; ++i) {
     simplex[i + 1] = simplex[0];
     simplex[i + 1][i] += kInitialStep;
   }
   for (size_t i = 0; i <= n; ++i) value[i] = f(simplex[i]);
   out.objective_start = value[0];
-  while (out.evaluations < fit.max_evaluations) {
-    std::array<size_t, n + 1> order{};
+  while (n > 0 && out.evaluations < fit.max_evaluations) {
+    std::vector<size_t> order(n + 1);
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return value[a] < value[b]; });
     const size_t best = order[0], worst = order[n], second = order[n - 1];
     if (value[worst] - value[best] < fit.tolerance) break;
-    Point centroid{};
+    Point centroid(n, 0.0);
     for (size_t k = 0; k < n; ++k) {
       const size_t i = order[k];
       for (size_t d = 0; d < n; ++d) centroid[d] += simplex[i][d] / static_cast<double>(n);
     }
     auto along = [&](double t) {
-      Point p;
+      Point p(n);
       for (size_t d = 0; d < n; ++d) p[d] = centroid[d] + t * (simplex[worst][d] - centroid[d]);
       return p;
     };
@@ -171,21 +188,30 @@ FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& 
     }
   }
   const size_t best = static_cast<size_t>(std::min_element(value.begin(), value.end()) - value.begin());
-  out.fitted = from_point(simplex[best], fit.start);
+  out.fitted = from_point(simplex[best], fit.start, which);
   out.objective = value[best];
   return out;
 }
 
-nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& extra) {
-  nlohmann::json j = {{"schema", kSchema},
-                      {"id", c.name},
-                      {"compute_efficiency", c.compute_efficiency},
-                      {"memory_efficiency", c.memory_efficiency},
-                      {"network_efficiency", c.network_efficiency},
-                      {"step_overhead_s", c.step_overhead.si()},
-                      {"layer_overhead_s", c.layer_overhead.si()}};
-  for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
-  return j;
+}  // namespace infersim
+
+namespace infersim {
+
+const CalibrationFamily* family_of(const Measurement& m) {
+  for (const auto& f : calibration_families()) {
+    if (!has(f.hardware, m.hardware)) continue;
+    const bool stated = !m.software.empty() && m.software != "not stated";
+    if (stated ? contains_any(m.software, f.software) : contains_any(m.id, f.id_markers)) return &f;
+    if (f.software.empty() && contains_any(m.id, f.id_markers)) return &f;
+  }
+  return nullptr;
+}
+
+Calibration auto_calibration_for(const Measurement& m) {
+  if (const CalibrationFamily* f = family_of(m))
+    if (auto c = bundled_calibration(f->id)) return *c;
+  if (auto c = bundled_calibration("all")) return *c;
+  return Calibration{};
 }
 
 }  // namespace infersim

@@ -5,13 +5,13 @@
 // any other name is hardware/calibration/<name>.json in the data directory, or a path. The file is
 // read with ObjectReader (InputError naming file, JSON pointer and accepted values; exit code 2).
 //
-// fit_calibration() fits compute_efficiency, memory_efficiency, step_overhead_s and layer_overhead_s
-// (network_efficiency stays at its start value: no row isolates the interconnect) by Nelder-Mead
-// (deterministic: fixed start, fixed initial simplex, fixed evaluation budget, no randomness) on the
-// mean squared log error, mean over rows of ln(predicted / measured)^2, of the given rows predicted
-// by predict() (validation.hpp). Efficiencies are searched through a logistic map onto (0, 1),
-// overheads through exp, so every candidate is valid. A row that cannot be run at a candidate costs
-// a fixed penalty (ln 10)^2.
+// fit_calibration() fits the named terms of the step-time model (costmodel/calibration.hpp; the
+// others keep their start values) by Nelder-Mead (deterministic: fixed start, fixed initial
+// simplex, fixed evaluation budget, no randomness) on the mean squared log error, mean over rows of
+// ln(predicted / measured)^2, of the given rows predicted by predict() (validation.hpp). Efficiencies
+// are searched through a logistic map onto (0, 1), positive terms through exp around a scale, so
+// every candidate is valid. A row that cannot be run at a candidate costs a fixed penalty (ln 10)^2.
+// Rows are predicted on two threads; the result does not depend on the thread count.
 #pragma once
 
 #include <string>
@@ -19,18 +19,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "costmodel/calibration.hpp"
 #include "scenario/scenario.hpp"
 #include "validation/validation.hpp"
 
 namespace infersim {
 
-std::vector<std::string> bundled_calibrations();  // "ideal" and the ids of hardware/calibration/*.json
-Calibration load_calibration(const std::string& name_or_path);
-Calibration read_calibration_file(const std::string& path);
+
+// One fitted term of a Calibration: how the optimiser reads and writes it.
+struct FittedTerm {
+  std::string name;
+  bool efficiency;  // logistic map onto (0, 1); else exp map: value = scale * exp(x)
+  double scale;
+  double (*get)(const Calibration&);
+  void (*set)(Calibration&, double);
+};
+const std::vector<FittedTerm>& fitted_terms();
 
 struct FitOptions {
-  Calibration start;        // name is ignored; network_efficiency is kept
-  int max_evaluations = 100;
+  Calibration start;        // name is ignored; terms not in `terms` keep their start value
+  std::vector<std::string> terms = {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency",
+                                    "layer_overhead_s", "step_overhead_s", "sequence_overhead_s"};
+  int max_evaluations = 200;
   double tolerance = 1e-5;  // stop when the simplex's objective values span less than this
 };
 
@@ -48,8 +58,15 @@ double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_
 FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
                           const FitOptions& fit);
 
-// The JSON of a calibration file (schema infersim-calibration/1); `extra` keys ("description",
-// "software", "fit") are added as given.
-nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& extra);
+}  // namespace infersim
+
+namespace infersim {
+
+// The family of a row, or nullptr.
+const CalibrationFamily* family_of(const Measurement& m);
+
+// `--calibration auto`: the bundled calibration of the row's family, else the bundled "all" fit,
+// else ideal. For scenario commands (no row): the family marked default for the hardware.
+Calibration auto_calibration_for(const Measurement& m);
 
 }  // namespace infersim

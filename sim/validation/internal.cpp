@@ -75,11 +75,11 @@ std::vector<InternalPoint> run_internal_validation(const InternalOptions& o) {
           // The closed form step by step, as the static batch runs it.
           double decode_s = 0;
           for (long long k = 1; k < o.output_tokens; ++k)
-            decode_s += roofline_step_time(s, plan, step_cost(s, plan, StepShape::decode(batch, static_cast<double>(prompt + k))))
+            decode_s += step_time(s, plan, step_cost(s, plan, StepShape::decode(batch, static_cast<double>(prompt + k))))
                             .total.si();
           p.integrated_tok_s_per_stream = decode_s > 0 ? static_cast<double>(o.output_tokens - 1) / decode_s : 0;
           p.integrated_ttft_s =
-              roofline_step_time(s, plan, step_cost(s, plan, StepShape::prefill(batch, static_cast<double>(prompt), 0.0)))
+              step_time(s, plan, step_cost(s, plan, StepShape::prefill(batch, static_cast<double>(prompt), 0.0)))
                   .total.si();
           const nlohmann::json des = des_point(s, plan, false, 1);
           if (des.contains("error")) {

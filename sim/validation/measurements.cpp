@@ -110,6 +110,7 @@ MeasurementSet read_measurements(const std::string& path, bool allow_unknown_ids
       m.tp = optional_int(*p, "tp");
       m.pp = optional_int(*p, "pp");
       m.ep = optional_int(*p, "ep");
+      m.attention_dp = optional_int(*p, "dp");
       p->finish();
     }
     ObjectReader w = r.object("workload");
@@ -134,6 +135,18 @@ MeasurementSet read_measurements(const std::string& path, bool allow_unknown_ids
       require_for(w, m.concurrency, "concurrency", scenario);
       require_for(w, m.input_tokens, "input_tokens", scenario);
       require_for(w, m.output_tokens, "output_tokens", scenario);
+    }
+    m.measured_mean_output_tokens = optional_number(r, "measured_mean_output_tokens");
+    if (auto lat = r.optional_object("reported_latency_ms")) {
+      auto ms = [&](const std::string& key) -> std::optional<double> {
+        if (auto v = optional_number(*lat, key)) return *v * 1e-3;
+        return std::nullopt;
+      };
+      m.reported_mean_ttft_s = ms("mean_ttft");
+      m.reported_p99_ttft_s = ms("p99_ttft");
+      m.reported_mean_tpot_s = ms("mean_tpot");
+      m.reported_p99_tpot_s = ms("p99_tpot");
+      lat->finish();
     }
     const std::string metric = r.require_enum("metric", measured_metric_names());
     for (const auto& n : kMetrics)

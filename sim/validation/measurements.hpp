@@ -33,11 +33,16 @@ struct Measurement {
   bool hardware_known = true, model_known = true;  // false only with allow_unknown_ids
   std::optional<long long> chips;                   // null: not disclosed
   std::optional<long long> tp, pp, ep;              // "parallelism", when given
+  std::optional<long long> attention_dp;            // "parallelism".dp: attention data parallelism
+                                                    // (MLA/GQA attention replicated per rank, experts split)
   MeasuredScenario scenario = MeasuredScenario::offline;
   std::optional<long long> batch, concurrency, input_tokens, output_tokens;
   std::optional<double> mean_output_tokens_derived;
   std::optional<double> ttft_p99_limit_s, tpot_p99_limit_s;
-  std::string dataset;
+  std::string dataset;                              // e.g. "MLPerf llama2-70b-99": runs that workload
+  std::optional<double> measured_mean_output_tokens;  // what the system generated, per its logs
+  // Latencies the submission's logs report (seconds), for comparison; not a metric.
+  std::optional<double> reported_mean_ttft_s, reported_p99_ttft_s, reported_mean_tpot_s, reported_p99_tpot_s;
   MeasuredMetric metric = MeasuredMetric::output_tok_s_deployment;
   double value = 0;
   std::string tag;  // "audited" or "vendor-claim"

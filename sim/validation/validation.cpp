@@ -3,19 +3,24 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <thread>
 
+#include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
+#include "costmodel/step_time.hpp"
+#include "planner/deployment.hpp"
+#include "serving/kv_cache.hpp"
+#include "validation/calibrate.hpp"
 #include "serving/pareto.hpp"
 
 namespace infersim {
 
 namespace {
-constexpr long long kOfflineMaxBatch = 2048;     // the KV cache, not a batch cap, limits offline batches
+constexpr long long kMaxSequences = 2048;        // running sequences per replica at most (the KV cache binds first)
+constexpr long long kTokenBudget = 8192;         // chunked-prefill tokens per step: prefill keeps up with decode
 constexpr long long kSingleStreamRequests = 8;
 constexpr long long kMinConcurrencyRequests = 24;
 constexpr long long kConcurrencyRounds = 3;      // requests per user
-constexpr double kWeightShareOfMemory = 0.5;     // replica sizing rule (see the header)
-constexpr long long kMaxAutoTp = 64;
 
 Prediction skipped(Prediction p, const std::string& why) {
   p.ran = false;
@@ -30,17 +35,42 @@ LengthDistribution fixed(long long tokens) {
   return d;
 }
 
+// The same shape with its mean moved to `mean` (a histogram's values or a lognormal's mean scaled).
+LengthDistribution with_mean(LengthDistribution d, double mean) {
+  const double now = d.mean_tokens();
+  if (!(now > 0) || !(mean > 0)) return d;
+  const double k = mean / now;
+  switch (d.kind) {
+    case LengthDistribution::Kind::fixed: d.tokens = std::max<long long>(1, std::llround(d.tokens * k)); break;
+    case LengthDistribution::Kind::uniform:
+      d.min = std::max<long long>(1, std::llround(d.min * k));
+      d.max = std::max<long long>(d.min, std::llround(d.max * k));
+      break;
+    case LengthDistribution::Kind::lognormal:
+      d.mean *= k;
+      d.max = std::max<long long>(d.min, std::llround(d.max * k));
+      break;
+    case LengthDistribution::Kind::histogram:
+      for (auto& v : d.values) v = std::max<long long>(1, std::llround(static_cast<double>(v) * k));
+      break;
+  }
+  return d;
+}
+
 std::string kv_for(const std::string& weights) { return weights == "bf16" ? "bf16" : "fp8"; }
 
-// The smallest power-of-two tp dividing `chips` whose weights take at most half the usable memory.
-std::optional<long long> auto_tp(const Scenario& s, long long chips) {
-  for (long long tp = 1; tp <= std::min(chips, kMaxAutoTp); tp *= 2) {
-    if (chips % tp != 0) continue;
-    Plan p = plan_with(s, tp, 1, 1);
-    if (p.weights_bytes_per_chip.si() <= kWeightShareOfMemory * p.usable_bytes_per_chip.si()) return tp;
-  }
-  return std::nullopt;
-}
+// Deployments the vendors say a model needs, for rows that do not state their chip count.
+struct VendorDeployment {
+  const char* hardware;
+  long long min_params_b;  // models of at least this many billion parameters
+  long long chips;
+  const char* source;
+};
+constexpr VendorDeployment kVendorDeployments[] = {
+    {"cerebras-wse3", 60, 4, "4 CS-3 systems for Llama-3.1-70B (Cerebras, as reported by The Register, Aug 2024)"},
+    {"cerebras-wse3", 0, 1, "1 CS-3 system for Llama-3.1-8B (Cerebras, 'Introducing Cerebras Inference')"},
+    {"groq-lpu", 60, 576, "576 LPUs for a 70B model (Groq SC23: '>500 chips'; ~576 by third parties)"},
+};
 }  // namespace
 
 Prediction predict(const Measurement& m, const PredictOptions& o) {
@@ -48,63 +78,110 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   p.id = m.id;
   p.tag = m.tag;
   p.software = m.software;
+  p.hardware = m.hardware;
+  p.model = m.model;
   p.scenario = m.scenario;
   p.metric = m.metric;
   p.measured = m.value;
+  p.interactive = m.id.size() >= 12 && m.id.substr(m.id.size() - 12) == "-interactive";
   if (!m.hardware_known) return skipped(p, "unknown hardware '" + m.hardware + "' (no bundled descriptor)");
   if (!m.model_known) return skipped(p, "unknown model '" + m.model + "' (no bundled descriptor)");
-  if (!m.chips) return skipped(p, "deployment size not disclosed (chips: null)");
-  const long long chips = *m.chips;
+  long long chips = 0;
+  if (m.chips) {
+    chips = *m.chips;
+  } else {
+    const double params_b = load_model(m.model).total_params() / 1e9;
+    for (const auto& v : kVendorDeployments)
+      if (m.hardware == v.hardware && params_b >= static_cast<double>(v.min_params_b)) {
+        chips = v.chips;
+        p.assumptions.push_back(std::string("chips not disclosed: ") + v.source);
+        break;
+      }
+    if (chips == 0) return skipped(p, "deployment size not disclosed (chips: null) and no vendor statement for this model");
+  }
 
   ScenarioOptions so;
   so.hw = m.hardware;
   so.model = m.model;
   so.weights = m.weights;
   so.kv = kv_for(m.weights);
-  so.calibration = o.calibration;
+  so.calibration = o.auto_calibration ? auto_calibration_for(m) : o.calibration;
+  p.calibration = so.calibration.name;
   so.prompt_tokens = m.input_tokens.value_or(1024);
   so.output_tokens = m.output_tokens.value_or(256);
   if (m.weights != "bf16") p.assumptions.push_back("KV cache fp8 (not given)");
   Scenario s = resolve_scenario(so);
 
-  long long tp = 1, pp = 1;
-  if (m.tp || m.pp) {
-    tp = m.tp.value_or(1);
-    pp = m.pp.value_or(1);
-  } else {
-    auto t = auto_tp(s, chips);
-    if (!t) return skipped(p, "no tensor-parallel degree dividing " + std::to_string(chips) +
-                                  " chips leaves half the memory for the KV cache");
-    tp = *t;
-    p.assumptions.push_back("parallelism not given: tp=" + std::to_string(tp) + " (weights <= half the memory)");
+  // Lengths: the row's own, else its MLPerf dataset's (output mean: what the system generated, else
+  // the derived reference mean), else the generic offline workload's (an assumption it reports).
+  WorkloadSpec w;
+  w.id = m.id;
+  w.file = m.id;
+  std::optional<WorkloadSpec> dataset;
+  if (!m.dataset.empty()) {
+    if (auto id = mlperf_workload_for_dataset(m.dataset)) dataset = load_workload(*id);
   }
-  if (chips % (tp * pp) != 0)
-    return skipped(p, "parallelism tp=" + std::to_string(tp) + " pp=" + std::to_string(pp) + " does not divide " +
-                          std::to_string(chips) + " chips");
+  const bool streamed = m.scenario == MeasuredScenario::offline || m.scenario == MeasuredScenario::server;
+  if (streamed) {
+    if (m.input_tokens) w.prompt = fixed(*m.input_tokens);
+    else if (dataset) w.prompt = dataset->prompt;
+    else return skipped(p, "input lengths unknown: give workload.input_tokens or a bundled MLPerf workload.dataset");
+    if (m.output_tokens) w.output = fixed(*m.output_tokens);
+    else if (dataset && m.measured_mean_output_tokens) {
+      w.output = with_mean(dataset->output, *m.measured_mean_output_tokens);
+      p.assumptions.push_back("outputs: the dataset's shape at the measured mean");
+    } else if (dataset && m.mean_output_tokens_derived) {
+      w.output = with_mean(dataset->output, *m.mean_output_tokens_derived);
+      p.assumptions.push_back("outputs: the dataset's shape at the derived mean");
+    } else if (dataset) {
+      w.output = dataset->output;
+    } else {
+      return skipped(p, "output lengths unknown: give workload.output_tokens, measured_mean_output_tokens or a bundled "
+                        "MLPerf workload.dataset");
+    }
+  }
+
+  // Deployment: the row's parallelism, else the best replica shape on its chips (planner/deployment.hpp).
+  DeploymentQuery q;
+  q.chips = chips;
+  q.mean_input_tokens = streamed ? w.prompt.mean_tokens() : static_cast<double>(s.prompt_tokens);
+  q.mean_output_tokens = streamed ? w.output.mean_tokens() : static_cast<double>(s.output_tokens);
+  q.max_sequences = kMaxSequences;
+  if (m.scenario == MeasuredScenario::server) {
+    q.tpot_limit_s = m.tpot_p99_limit_s.value_or(0);
+    if (q.tpot_limit_s == 0 && dataset && dataset->mlperf.present)
+      q.tpot_limit_s = (p.interactive && dataset->mlperf.interactive.any() ? dataset->mlperf.interactive : dataset->mlperf.server).tpot_p99_s;
+  }
+  if (m.scenario == MeasuredScenario::fixed_batch) q.max_sequences = *m.batch;
+  if (m.scenario == MeasuredScenario::concurrency) q.max_sequences = *m.concurrency;
+  if (m.scenario == MeasuredScenario::single_stream) q.max_sequences = 1;
+  q.pipeline_groups = streamed;
+  if (m.tp || m.pp) {
+    q.tp = m.tp.value_or(1);
+    q.pp = m.pp.value_or(1);
+  }
+  const DeploymentChoice d = search_deployment(s, q);
+  if (!d.found) return skipped(p, d.explanation);
+  long long tp = d.tp, pp = d.pp;
+  if (!(m.tp || m.pp)) p.assumptions.push_back("parallelism not given: " + d.explanation);
   s.tp = tp;
   s.pp = pp;
   s.chips = tp * pp;
-  long long ep = 1;
-  if (m.ep) ep = *m.ep;
-  else if (s.model.moe) ep = tp;  // experts spread over the tensor-parallel chips
+  long long ep = m.ep.value_or(d.ep);
   s.ep = ep;
   Plan plan = plan_with(s, tp, pp, ep);
   const long long replicas = chips / (tp * pp);
   {
-    std::ostringstream d;
-    d << replicas << " x (tp=" << tp << " pp=" << pp << " ep=" << ep << ") on " << chips << " " << m.hardware;
-    p.deployment = d.str();
+    std::ostringstream desc;
+    desc << replicas << " x (tp=" << tp << " pp=" << pp << " ep=" << ep << ") on " << chips << " " << m.hardware;
+    p.deployment = desc.str();
   }
-  if (plan.weights_bytes_per_chip.si() >= plan.usable_bytes_per_chip.si())
-    return skipped(p, "the weights do not fit on tp=" + std::to_string(tp) + " pp=" + std::to_string(pp) +
-                          " (" + plan.explanation + ")");
 
-  WorkloadSpec w;
-  w.id = m.id;
-  w.file = m.id;
   ServingOptions so2;
   so2.seed = o.seed;
-  so2.scheduler = "continuous";
+  so2.scheduler = "chunked-prefill";
+  so2.token_budget = kTokenBudget;
+  so2.max_batch = kMaxSequences;
   const bool have_lengths = m.input_tokens && m.output_tokens;
   switch (m.scenario) {
     case MeasuredScenario::fixed_batch:
@@ -118,56 +195,90 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       break;
     case MeasuredScenario::single_stream:
     case MeasuredScenario::concurrency: {
-      if (!have_lengths) return skipped(p, "input_tokens / output_tokens not given");
+      if (!have_lengths && m.scenario == MeasuredScenario::concurrency)
+        return skipped(p, "input_tokens / output_tokens not given");
+      if (!have_lengths) p.assumptions.push_back("lengths not given: 1024 in, 256 out (a single stream's rate barely depends on them)");
       const long long users = m.scenario == MeasuredScenario::concurrency ? *m.concurrency : 1;
       w.arrival = WorkloadSpec::Arrival::closed_loop;
       w.users = users;
       w.think_time_s = 0;
-      w.prompt = fixed(*m.input_tokens);
-      w.output = fixed(*m.output_tokens);
+      w.prompt = fixed(m.input_tokens.value_or(1024));
+      w.output = fixed(m.output_tokens.value_or(256));
       w.requests = users == 1 ? kSingleStreamRequests : std::max(kMinConcurrencyRequests, kConcurrencyRounds * users);
-      so2.max_batch = std::max<long long>(so2.max_batch, users);
+      so2.scheduler = "continuous";
+      so2.max_batch = std::max<long long>(1, users);
       break;
     }
     case MeasuredScenario::offline:
     case MeasuredScenario::server: {
-      const WorkloadSpec base = load_workload("offline");
-      if (m.input_tokens) w.prompt = fixed(*m.input_tokens);
-      else {
-        w.prompt = base.prompt;
-        p.assumptions.push_back("input lengths not given: workloads/offline.json's prompts (lognormal mean " +
-                                std::to_string(static_cast<long long>(base.prompt.mean)) + ")");
-      }
-      if (m.output_tokens) w.output = fixed(*m.output_tokens);
-      else if (m.mean_output_tokens_derived) {
-        w.output = base.output;
-        w.output.mean = *m.mean_output_tokens_derived;
-        p.assumptions.push_back("output lengths: lognormal with the derived mean, workloads/offline.json's shape");
-      } else {
-        return skipped(p, "output lengths not given (no output_tokens or mean_output_tokens_derived)");
-      }
-      so2.max_batch = kOfflineMaxBatch;
+      // Enough requests that the result is the steady state, not the drain of one batch.
+      const long long steady = std::max<long long>(o.steady_batches * d.batch, 200);
       if (m.scenario == MeasuredScenario::offline) {
         w.arrival = WorkloadSpec::Arrival::all_at_once;
-        w.requests = o.offline_requests;
+        w.requests = std::max(o.offline_requests, steady);
       } else {
-        if (!m.ttft_p99_limit_s && !m.tpot_p99_limit_s)
-          return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s");
         w.arrival = WorkloadSpec::Arrival::poisson;
-        w.requests = o.server_requests;
+        w.requests = std::max(o.server_requests, steady);
         w.slo.ttft_p99_s = m.ttft_p99_limit_s.value_or(0);
         w.slo.tpot_p99_s = m.tpot_p99_limit_s.value_or(0);
+        if (!w.slo.any() && dataset && dataset->mlperf.present) {
+          w.slo = p.interactive && dataset->mlperf.interactive.any() ? dataset->mlperf.interactive : dataset->mlperf.server;
+          p.assumptions.push_back("p99 limits: the MLPerf benchmark's (" + dataset->mlperf.benchmark + ")");
+        }
+        if (!w.slo.any()) return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s or an MLPerf dataset");
       }
       break;
     }
   }
 
+  // Pipelined replicas serve as pp micro-batch groups in flight (planner/deployment.hpp), each with
+  // 1/pp of the KV cache and of the sequence cap; the replica's throughput is the groups' sum.
+  const long long groups = streamed ? d.groups : 1;
+  if (groups > 1) {
+    so2.max_batch = std::max<long long>(1, so2.max_batch / groups);
+    so2.kv_blocks = std::max<long long>(1, kv_capacity(s, plan, so2.block_tokens).blocks / groups);
+    p.assumptions.push_back(std::to_string(groups) + " micro-batch groups in flight per replica");
+  }
+
   double per_replica_tok_s = 0, per_chip_tok_s = 0, per_stream = 0, ttft = 0, itl = 0;
-  if (m.scenario == MeasuredScenario::server) {
+  if (o.closed_form) {
+    // The steady-state estimate alone (no serving run): what calibrate's optimiser evaluates.
+    auto step = [&](const StepShape& shape) { return step_time(s, plan, step_cost(s, plan, shape)).total.si(); };
+    const double in = static_cast<double>(s.prompt_tokens), out = static_cast<double>(s.output_tokens);
+    switch (m.scenario) {
+      case MeasuredScenario::offline:
+      case MeasuredScenario::server:
+        per_replica_tok_s = d.tok_s_per_chip * static_cast<double>(tp * pp);
+        break;
+      case MeasuredScenario::fixed_batch: {
+        const double b = static_cast<double>(*m.batch);
+        const double wave = std::max(1.0, std::min(b, static_cast<double>(d.batch)));
+        const double waves = std::ceil(b / wave);
+        const double makespan = waves * (step(StepShape::prefill(static_cast<long long>(wave), in, 0)) +
+                                         out * step(StepShape::decode(static_cast<long long>(wave), in + out / 2)));
+        per_replica_tok_s = b * out / makespan;
+        ttft = step(StepShape::prefill(1, in, 0));
+        break;
+      }
+      case MeasuredScenario::single_stream:
+      case MeasuredScenario::concurrency: {
+        const long long users = m.scenario == MeasuredScenario::concurrency ? *m.concurrency : 1;
+        itl = step(StepShape::decode(users, in + out / 2));
+        per_replica_tok_s = static_cast<double>(users) / itl;
+        ttft = step(StepShape::prefill(1, in, 0));
+        break;
+      }
+    }
+    per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
+    per_stream = itl > 0 ? 1.0 / itl : 0;
+    if (m.scenario == MeasuredScenario::fixed_batch) per_stream = 0;
+  } else if (m.scenario == MeasuredScenario::server) {
     if (o.serve) return skipped(p, "server rate search runs on the analytic engine only");
-    RateSearch rs = max_rate_meeting_slo(s, plan, w, so2, 1.0, o.server_bisections);
+    // Start the search near the closed form's estimate (a bracket that holds the answer).
+    const double start = std::max(1e-3, 0.5 * d.batch / d.step_s / std::max(1.0, q.mean_output_tokens));
+    RateSearch rs = max_rate_meeting_slo(s, plan, w, so2, start, o.server_bisections);
     if (!rs.found) return skipped(p, "no arrival rate meets the p99 limits on this deployment");
-    per_replica_tok_s = rs.max_rate_req_s * w.output.mean_tokens();
+    per_replica_tok_s = rs.max_rate_req_s * w.output.mean_tokens() * static_cast<double>(groups);
     per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
     ServingOptions at = so2;
     at.rate_req_s = rs.max_rate_req_s;
@@ -178,8 +289,8 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   } else {
     ServingResult r = o.serve ? o.serve(s, plan, w, so2) : run_serving_analytic(s, plan, w, so2);
     if (r.requests == 0) return skipped(p, "no request finished (the KV cache cannot hold one)");
-    per_replica_tok_s = r.output_tok_s_deployment;
-    per_chip_tok_s = r.output_tok_s_per_chip;
+    per_replica_tok_s = r.output_tok_s_deployment * static_cast<double>(groups);
+    per_chip_tok_s = r.output_tok_s_per_chip * static_cast<double>(groups);
     per_stream = r.tpot_s.mean > 0 ? 1.0 / r.tpot_s.mean : 0;
     ttft = r.ttft_s.mean;
     itl = r.itl_s.mean;
@@ -200,9 +311,32 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
 }
 
 std::vector<Prediction> predict_all(const MeasurementSet& set, const PredictOptions& o) {
-  std::vector<Prediction> out;
-  out.reserve(set.rows.size());
-  for (const auto& m : set.rows) out.push_back(predict(m, o));
+  // Rows are independent: two threads, each writing its own slots (same result in any order). A
+  // caller-supplied engine (o.serve, the DES in child processes) runs one row at a time.
+  std::vector<Prediction> out(set.rows.size());
+  auto work = [&](size_t begin, size_t step) {
+    for (size_t i = begin; i < set.rows.size(); i += step) out[i] = predict(set.rows[i], o);
+  };
+  if (o.serve) {
+    work(0, 1);
+    return out;
+  }
+  std::exception_ptr failure;
+  std::thread other([&] {
+    try {
+      work(1, 2);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  try {
+    work(0, 2);
+  } catch (...) {
+    other.join();
+    throw;
+  }
+  other.join();
+  if (failure) std::rethrow_exception(failure);
   return out;
 }
 
@@ -211,6 +345,12 @@ std::map<std::string, ErrorSummary> summarise(const std::vector<Prediction>& pre
   for (const auto& p : predictions) {
     groups["all"].push_back(&p);
     groups[p.tag].push_back(&p);
+    // Audited rows per platform, model and scenario: where the model can be trusted today.
+    if (p.tag == "audited") {
+      groups["audited on " + p.hardware].push_back(&p);
+      groups["audited " + p.model].push_back(&p);
+      groups["audited " + std::string(p.interactive ? "interactive" : to_string(p.scenario))].push_back(&p);
+    }
   }
   std::map<std::string, ErrorSummary> out;
   for (const auto& [tag, rows] : groups) {
@@ -248,6 +388,7 @@ nlohmann::json to_json(const Prediction& p) {
     j["predicted"] = p.predicted;
     j["relative_error"] = p.relative_error;
     j["deployment"] = p.deployment;
+    j["calibration"] = p.calibration;
     j["assumptions"] = p.assumptions;
   } else {
     j["skipped_reason"] = p.skipped_reason;

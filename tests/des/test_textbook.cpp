@@ -68,7 +68,7 @@ TEST_CASE("textbook: pipeline of M micro-batches over pp stages = (M + pp - 1) t
   // stage-to-stage send of its activations (2 switch traversals + bytes/bw); sends overlap the
   // next micro-batch's compute when c <= t.
   const StepCost mb = step_cost(s, plan, StepShape::decode(batch / M, context));
-  const double t = roofline_step_time(s, plan, mb).stage.si();
+  const double t = step_time(s, plan, mb).stage.si();
   const double c = 2 * s.hw.scale_up.latency_s.value + mb.pp_send_bytes.si() / s.hw.scale_up.bandwidth_Bps.value;
   REQUIRE(c <= t);
   const double expected = static_cast<double>(M + pp - 1) * t + static_cast<double>(pp - 1) * c;
@@ -90,7 +90,7 @@ TEST_CASE("textbook: one micro-batch through the stage actors equals the folded 
   Scenario s = scenario("h100-sxm", "llama-3.1-8b", 1, 4, 8);
   Plan plan = make_plan(s);
   const StepShape shape = StepShape::decode(8, 1000);
-  const double closed = roofline_step_time(s, plan, step_cost(s, plan, shape)).total.si();
+  const double closed = step_time(s, plan, step_cost(s, plan, shape)).total.si();
   const std::string out = test::in_child([&] {
     double step = 0;
     run_in_engine(s, plan, DesOptions{}, [&](DesReplicaRuntime& rt) { step = rt.run_step(shape).si(); });

@@ -35,9 +35,9 @@ TEST_CASE("serving: M/D/1 mean wait in queue (Poisson arrivals, one request at a
   constexpr long long kPrompt = 128, kOutput = 4;
   // Service time D from the closed form, independently of the serving loop: one prefill of the
   // prompt, then output-1 decode steps at contexts prompt, prompt+1, ...
-  double D = roofline_step_time(s, plan, step_cost(s, plan, StepShape::prefill(1, kPrompt, 0))).total.si();
+  double D = step_time(s, plan, step_cost(s, plan, StepShape::prefill(1, kPrompt, 0))).total.si();
   for (long long i = 0; i < kOutput - 1; ++i)
-    D += roofline_step_time(s, plan, step_cost(s, plan, StepShape::decode(1, static_cast<double>(kPrompt + i)))).total.si();
+    D += step_time(s, plan, step_cost(s, plan, StepShape::decode(1, static_cast<double>(kPrompt + i)))).total.si();
 
   for (double rho : {0.5, 0.7}) {
     const double lambda = rho / D;

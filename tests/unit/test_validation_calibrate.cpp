@@ -59,14 +59,17 @@ MeasurementSet synthetic(const Calibration& truth) {
 TEST_CASE("calibrate: deterministic, reduces the error and recovers the efficiencies it was generated with") {
   Calibration truth;
   truth.compute_efficiency = 0.55;
-  truth.memory_efficiency = 0.8;
+  truth.weight_bandwidth_efficiency = 0.8;
+  truth.kv_bandwidth_efficiency = 0.8;
   truth.step_overhead = Seconds(2e-3);
   truth.layer_overhead = Seconds(2e-5);
   const MeasurementSet set = synthetic(truth);
   const std::vector<size_t> rows = {0, 1, 2, 3, 4};
   FitOptions fo;
   fo.start.compute_efficiency = 0.7;
-  fo.start.memory_efficiency = 0.7;
+  fo.start.weight_bandwidth_efficiency = 0.7;
+  fo.start.kv_bandwidth_efficiency = 0.8;  // not fitted here: the rows barely read KV
+  fo.terms = {"compute_efficiency", "weight_bandwidth_efficiency", "step_overhead_s", "layer_overhead_s"};
   fo.start.step_overhead = Seconds(1e-3);
   fo.start.layer_overhead = Seconds(1e-5);
   fo.max_evaluations = 600;
@@ -77,14 +80,14 @@ TEST_CASE("calibrate: deterministic, reduces the error and recovers the efficien
   CHECK(a.fitted.compute_efficiency == b.fitted.compute_efficiency);
   CHECK(a.fitted.layer_overhead.si() == b.fitted.layer_overhead.si());
   MESSAGE("objective " << a.objective_start << " -> " << a.objective << " in " << a.evaluations << " evaluations; fitted "
-                       << a.fitted.compute_efficiency << ", " << a.fitted.memory_efficiency << ", "
+                       << a.fitted.compute_efficiency << ", " <<  a.fitted.weight_bandwidth_efficiency << ", "
                        << a.fitted.step_overhead.si() << " s, " << a.fitted.layer_overhead.si() << " s");
   CHECK(a.objective < a.objective_start);
   CHECK(a.objective < 1e-6);  // within 0.1 % rms of the synthetic values
   // Stated tolerance: efficiencies within 2 %, overheads within 10 % (the step/layer split is the
   // weakest-determined direction).
   CHECK(a.fitted.compute_efficiency == doctest::Approx(truth.compute_efficiency).epsilon(0.02));
-  CHECK(a.fitted.memory_efficiency == doctest::Approx(truth.memory_efficiency).epsilon(0.02));
+  CHECK(a.fitted.weight_bandwidth_efficiency == doctest::Approx(truth.weight_bandwidth_efficiency).epsilon(0.02));
   CHECK(a.fitted.step_overhead.si() == doctest::Approx(truth.step_overhead.si()).epsilon(0.10));
   CHECK(a.fitted.layer_overhead.si() == doctest::Approx(truth.layer_overhead.si()).epsilon(0.10));
 }
@@ -94,7 +97,11 @@ TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, b
   Calibration c;
   c.name = "t";
   c.compute_efficiency = 0.5;
-  c.memory_efficiency = 0.9;
+  c.weight_bandwidth_efficiency = 0.9;
+  c.kv_bandwidth_efficiency = 0.7;
+  c.sequence_overhead = Seconds(2e-6);
+  c.attention_overlaps_gemm = false;
+  c.hardware = {"h100-sxm"};
   c.step_overhead = Seconds(1e-3);
   const std::string path = "/tmp/infersim-test-cal-" + std::to_string(::getpid()) + ".json";
   std::ofstream(path) << calibration_to_json(c, {{"description", "d"}, {"software", "s"}}).dump();
@@ -102,6 +109,10 @@ TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, b
   CHECK(r.name == "t");
   CHECK(r.compute_efficiency == 0.5);
   CHECK(r.step_overhead.si() == 1e-3);
+  CHECK(r.kv_bandwidth_efficiency == 0.7);
+  CHECK(r.sequence_overhead.si() == 2e-6);
+  CHECK(!r.attention_overlaps_gemm);
+  CHECK(r.hardware == std::vector<std::string>{"h100-sxm"});
   std::ofstream(path) << R"({"schema": "infersim-calibration/1", "id": "x", "description": "d", "software": "s",
     "compute_efficiency": 1.5, "memory_efficiency": 1, "network_efficiency": 1, "step_overhead_s": 0, "layer_overhead_s": 0})";
   try {

@@ -1,0 +1,195 @@
+#include "costmodel/calibration.hpp"
+
+#include <cmath>
+#include <utility>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include "descriptors/catalog.hpp"
+#include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
+
+namespace infersim {
+
+void check_calibration(const Calibration& c, const std::string& where) {
+  const std::pair<const char*, double> efficiencies[] = {{"compute_efficiency", c.compute_efficiency},
+                                                         {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},
+                                                         {"kv_bandwidth_efficiency", c.kv_bandwidth_efficiency},
+                                                         {"network_efficiency", c.network_efficiency}};
+  for (const auto& [key, v] : efficiencies)
+    if (!std::isfinite(v) || v <= 0 || v > 1)
+      throw InputError(where, key, "an efficiency is a fraction of peak in (0, 1], found " + std::to_string(v));
+  const std::pair<const char*, double> times[] = {{"collective_latency_s", c.collective_latency.si()},
+                                                  {"layer_overhead_s", c.layer_overhead.si()},
+                                                  {"moe_layer_overhead_s", c.moe_layer_overhead.si()},
+                                                  {"step_overhead_s", c.step_overhead.si()},
+                                                  {"sequence_overhead_s", c.sequence_overhead.si()},
+                                                  {"gemm_half_tokens", c.gemm_half_tokens}};
+  for (const auto& [key, v] : times)
+    if (!std::isfinite(v) || v < 0)
+      throw InputError(where, key, "expected a finite value >= 0, found " + std::to_string(v));
+}
+
+namespace {
+constexpr const char* kSchema = "infersim-calibration/2";
+constexpr const char* kOldSchema = "infersim-calibration/1";
+constexpr const char* kKind = "hardware/calibration";
+
+}  // namespace
+
+
+std::vector<std::string> bundled_calibrations() {
+  std::vector<std::string> ids = {"ideal", "auto"};
+  for (auto& id : bundled_ids(kKind)) ids.push_back(id);
+  return ids;
+}
+
+Calibration read_calibration_file(const std::string& path) {
+  const nlohmann::json doc = read_json_file(path);
+  if (!doc.is_object()) throw InputError(path, "", "expected a JSON object (schema " + std::string(kSchema) + ")");
+  ObjectReader r(doc, path, "");
+  const std::string schema = r.require_enum("schema", {kSchema, kOldSchema});
+  Calibration c;
+  c.name = r.require_string("id");
+  c.description = r.require_string("description");
+  r.require_string("software");
+  auto efficiency = [&](const std::string& key) {
+    const double v = r.require_number(key);
+    if (!(v > 0.0) || v > 1.0) r.fail(key, "an efficiency is a fraction of peak in (0, 1], found " + std::to_string(v));
+    return v;
+  };
+  auto nonnegative = [&](const std::string& key) { return r.require_number(key, true); };
+  c.compute_efficiency = efficiency("compute_efficiency");
+  c.network_efficiency = efficiency("network_efficiency");
+  c.step_overhead = Seconds(nonnegative("step_overhead_s"));
+  c.layer_overhead = Seconds(nonnegative("layer_overhead_s"));
+  if (schema == kOldSchema) {
+    // Version 1 had one memory efficiency, overlapped phases and no other fixed costs.
+    c.weight_bandwidth_efficiency = c.kv_bandwidth_efficiency = efficiency("memory_efficiency");
+  } else {
+    c.weight_bandwidth_efficiency = efficiency("weight_bandwidth_efficiency");
+    c.kv_bandwidth_efficiency = efficiency("kv_bandwidth_efficiency");
+    c.gemm_half_tokens = nonnegative("gemm_half_tokens");
+    c.collective_latency = Seconds(nonnegative("collective_latency_s"));
+    c.moe_layer_overhead = Seconds(nonnegative("moe_layer_overhead_s"));
+    c.sequence_overhead = Seconds(nonnegative("sequence_overhead_s"));
+    c.attention_overlaps_gemm = r.require_bool("attention_overlaps_gemm");
+    ObjectReader applies = r.object("applies_to");
+    c.hardware = applies.string_array("hardware");
+    c.software = applies.string_array("software");
+    applies.finish();
+  }
+  r.allow({"fit"});  // the fit's record (inputs, residuals): documentation, not read back
+  r.finish();
+  check_calibration(c, path);
+  return c;
+}
+
+Calibration load_calibration(const std::string& name_or_path) {
+  if (name_or_path == "ideal") return Calibration{};
+  if (name_or_path == "auto") {
+    Calibration c;
+    c.name = "auto";  // resolve_scenario() picks the hardware's family calibration
+    return c;
+  }
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
+                               (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
+  if (looks_like_path) {
+    if (!std::filesystem::exists(name_or_path)) throw InputError(name_or_path, "(file)", "no such file");
+    return read_calibration_file(name_or_path);
+  }
+  const std::filesystem::path bundled = std::filesystem::path(data_dir()) / kKind / (name_or_path + ".json");
+  if (std::filesystem::exists(bundled)) return read_calibration_file(bundled.string());
+  const auto ids = bundled_calibrations();
+  const std::string hint = closest_match(name_or_path, ids);
+  throw InputError("--calibration", name_or_path,
+                   "unknown calibration" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                       "; accepted values: " + join_alternatives(ids) + "; or the path of a JSON file");
+}
+
+const std::vector<CalibrationFamily>& calibration_families() {
+  // The software generations of the bundled measurements (validation/README.md). The version
+  // boundaries follow the MLPerf rounds the stacks shipped in: TensorRT 9.x/10.2 and TensorRT-LLM
+  // 0.5-0.6 / NIM 1.8 in 2023-2024 (v4.0, v4.1), TensorRT 10.8+ in 2025 (v5.0, v5.1).
+  static const std::vector<CalibrationFamily> families = {
+      {"trtllm-2024-hopper", "TensorRT 9.x / 10.2, TensorRT-LLM 0.5-0.6, NIM 1.8 on Hopper (MLPerf v4.0-v4.1, 2023-2024)",
+       {"h100-sxm", "h100-nvl", "h100-pcie", "h200"},
+       {"TensorRT 9", "TensorRT 10.2", "TensorRT (v4.0", "TensorRT-LLM 0.", "NIM 1."},
+       {"mlperf-v4.0", "mlperf-v4.1"},
+       false,
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
+        "step_overhead_s", "sequence_overhead_s"}},
+      {"trtllm-2025", "TensorRT 10.8-10.13 (TensorRT-LLM 0.17+) on Hopper and Blackwell (MLPerf v5.0-v5.1, 2025)",
+       {"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "gb200-nvl72", "gb300", "rtx-pro-6000", "l40s"},
+       {"TensorRT 10.8", "TensorRT 10.9", "TensorRT 10.1", "TensorRT-LLM 1."},
+       {"mlperf-v5.0", "mlperf-v5.1"},
+       true,
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
+        "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
+      {"vllm-cuda", "vLLM 0.10 on NVIDIA GPUs (MLPerf v5.1, 2025)",
+       {"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "l40s", "rtx-pro-6000"},
+       {"vLLM"},
+       {},
+       false,
+       {"compute_efficiency", "weight_bandwidth_efficiency", "step_overhead_s"}},
+      {"vllm-rocm", "vLLM (ROCm builds, incl. MLPerf-tuned forks) on AMD Instinct (MLPerf v5.0-v5.1, 2025)",
+       {"mi300x", "mi325x", "mi355x"},
+       {"vLLM", "Mango", "LLMBoost"},
+       {"mlperf-v5.0", "mlperf-v5.1"},
+       true,
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "step_overhead_s",
+        "sequence_overhead_s", "moe_layer_overhead_s"}},
+      {"cerebras", "Cerebras inference stack on CS-3 (WSE-3) systems (2024)", {"cerebras-wse3"}, {}, {"cerebras"},
+       true, {"layer_overhead_s"}},
+      {"groq", "GroqCloud on LPU (TSP v1) systems (2024)", {"groq-lpu"}, {}, {"groq"}, true, {"layer_overhead_s"}},
+  };
+  return families;
+}
+
+namespace {
+bool contains_any(const std::string& text, const std::vector<std::string>& needles) {
+  for (const auto& n : needles)
+    if (text.find(n) != std::string::npos) return true;
+  return false;
+}
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+std::optional<Calibration> bundled_calibration(const std::string& id) {
+  const std::filesystem::path p = std::filesystem::path(data_dir()) / kKind / (id + ".json");
+  if (!std::filesystem::exists(p)) return std::nullopt;
+  return read_calibration_file(p.string());
+}
+
+Calibration auto_calibration_for_hardware(const std::string& hardware_id) {
+  for (const auto& f : calibration_families())
+    if (f.default_for_hardware && has(f.hardware, hardware_id))
+      if (auto c = bundled_calibration(f.id)) return *c;
+  if (auto c = bundled_calibration("all")) return *c;
+  return Calibration{};
+}
+
+nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& extra) {
+  nlohmann::json j = {{"schema", kSchema},
+                      {"id", c.name},
+                      {"description", c.description},
+                      {"applies_to", {{"hardware", c.hardware}, {"software", c.software}}},
+                      {"compute_efficiency", c.compute_efficiency},
+                      {"gemm_half_tokens", c.gemm_half_tokens},
+                      {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},
+                      {"kv_bandwidth_efficiency", c.kv_bandwidth_efficiency},
+                      {"network_efficiency", c.network_efficiency},
+                      {"collective_latency_s", c.collective_latency.si()},
+                      {"layer_overhead_s", c.layer_overhead.si()},
+                      {"moe_layer_overhead_s", c.moe_layer_overhead.si()},
+                      {"step_overhead_s", c.step_overhead.si()},
+                      {"sequence_overhead_s", c.sequence_overhead.si()},
+                      {"attention_overlaps_gemm", c.attention_overlaps_gemm}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
+  return j;
+}
+
+}  // namespace infersim

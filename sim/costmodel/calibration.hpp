@@ -1,0 +1,99 @@
+// Contract: what a real software stack achieves against the datasheet, as the terms of the step-time
+// model (costmodel/step_time.hpp). One struct, read by both engines through step_time() and
+// effective_work(): nothing else applies a calibration.
+//
+// Every term has a physical reading (and is documented where step_time() uses it):
+//   compute_efficiency          achieved / peak dense tensor FLOP/s on a large GEMM
+//   gemm_half_tokens            tokens in a step at which a GEMM reaches half of compute_efficiency
+//                               (small GEMMs leave tensor-core tiles empty: eff(T) = eff * T/(T+T_half))
+//   weight_bandwidth_efficiency achieved / peak memory bandwidth streaming weights (large, sequential)
+//   kv_bandwidth_efficiency     achieved / peak bandwidth reading the paged KV cache in attention
+//                               (scattered blocks: lower than weights; BLIS fits 51 % vs 73 % on H100)
+//   network_efficiency          achieved / peak link bandwidth in collectives
+//   collective_latency          fixed cost of launching one collective (NCCL/RCCL kernel, sync)
+//   layer_overhead              fixed cost per layer per step (kernel launches, norms, the
+//                               synchronisation floor of a dataflow pipeline stage)
+//   moe_layer_overhead          extra fixed cost per MoE layer per step (routing, permute, grouped GEMM)
+//   step_overhead               fixed cost per step (scheduler, sampling, host round trip)
+//   sequence_overhead           cost per sequence in a step (its bookkeeping, sampling, detokenisation)
+//   attention_overlaps_gemm     true: weights/GEMMs and KV/attention stream concurrently (the ideal
+//                               bound); false: they are separate kernels run one after the other
+// "ideal" (efficiencies 1, no fixed costs, full overlap) is the roofline upper bound: a measured system
+// can never be faster than it, which `validate` checks.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "units/units.hpp"
+
+namespace infersim {
+
+struct Calibration {
+  std::string name = "ideal";
+  std::string description;
+  // Which deployments this calibration describes (for --calibration auto): hardware ids and
+  // substrings of a measurement row's `software` field; empty lists match nothing.
+  std::vector<std::string> hardware;
+  std::vector<std::string> software;
+
+  double compute_efficiency = 1.0;
+  double gemm_half_tokens = 0.0;
+  double weight_bandwidth_efficiency = 1.0;
+  double kv_bandwidth_efficiency = 1.0;
+  double network_efficiency = 1.0;
+  Seconds collective_latency;
+  Seconds layer_overhead;
+  Seconds moe_layer_overhead;
+  Seconds step_overhead;
+  Seconds sequence_overhead;
+  bool attention_overlaps_gemm = true;
+
+  bool is_ideal() const {
+    return compute_efficiency == 1.0 && gemm_half_tokens == 0.0 && weight_bandwidth_efficiency == 1.0 &&
+           kv_bandwidth_efficiency == 1.0 && network_efficiency == 1.0 && collective_latency.si() == 0.0 &&
+           layer_overhead.si() == 0.0 && moe_layer_overhead.si() == 0.0 && step_overhead.si() == 0.0 &&
+           sequence_overhead.si() == 0.0 && attention_overlaps_gemm;
+  }
+  // Achieved fraction of peak FLOP/s of a GEMM over `tokens` rows.
+  double gemm_efficiency(double tokens) const {
+    if (gemm_half_tokens <= 0) return compute_efficiency;
+    return compute_efficiency * tokens / (tokens + gemm_half_tokens);
+  }
+};
+
+// Named calibrations: hardware/calibration/<id>.json (schema infersim-calibration/2, documented in
+// hardware/calibration/README.md; version 1 files are read too). load_calibration("ideal") is the
+// roofline bound (no file); "auto" is resolved by resolve_scenario() to the family calibration marked
+// default for the scenario's hardware (auto_calibration_for_hardware); any other name is a bundled
+// id or a path. Bad files are InputErrors naming the file, the JSON pointer and the accepted values.
+std::vector<std::string> bundled_calibrations();  // "ideal", "auto" and the ids of hardware/calibration/*.json
+Calibration load_calibration(const std::string& name_or_path);
+Calibration read_calibration_file(const std::string& path);
+std::optional<Calibration> bundled_calibration(const std::string& id);
+nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& extra);
+
+// A calibration family: one software generation on one platform family. A measurement row belongs
+// to the first family whose hardware list holds its hardware and whose software (or id) markers
+// match its `software` (or its id); `default_for_hardware` marks the family scenario commands use
+// for that hardware with `--calibration auto` (no software is known there).
+struct CalibrationFamily {
+  std::string id;
+  std::string description;
+  std::vector<std::string> hardware;
+  std::vector<std::string> software;   // substrings of a row's software
+  std::vector<std::string> id_markers; // substrings of a row's id (when software says "not stated")
+  bool default_for_hardware = false;
+  std::vector<std::string> terms;      // the terms fitted for this family (few rows: few terms)
+};
+const std::vector<CalibrationFamily>& calibration_families();
+Calibration auto_calibration_for_hardware(const std::string& hardware_id);
+
+// Throws InputError naming `where` when a term is out of its physical range (efficiencies in (0, 1],
+// times finite and >= 0, half tokens >= 0).
+void check_calibration(const Calibration& c, const std::string& where);
+
+}  // namespace infersim

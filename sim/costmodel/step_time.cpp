@@ -1,0 +1,119 @@
+#include "costmodel/step_time.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "costmodel/collectives.hpp"
+
+namespace infersim {
+
+namespace {
+// The per-stage compute and memory times, by phase. `split` false: one overlapped phase.
+struct PhaseTimes {
+  double gemm_compute = 0, attention_compute = 0;
+  std::vector<double> weight_tier_s, kv_tier_s;
+};
+
+PhaseTimes phase_times(const Scenario& s, const StepCost& c) {
+  const Calibration& cal = s.calibration;
+  const double peak = s.hw.flops_for(s.weights).value;
+  PhaseTimes p;
+  const double tokens = std::max(c.tokens, 1.0);
+  p.gemm_compute = c.gemm_flop.si() / (peak * cal.gemm_efficiency(tokens));
+  p.attention_compute = c.attention_flop.si() / (peak * cal.compute_efficiency);
+  const size_t tiers = std::min(c.weight_tier_bytes.size(), s.hw.tiers.size());
+  p.weight_tier_s.assign(tiers, 0.0);
+  p.kv_tier_s.assign(tiers, 0.0);
+  for (size_t i = 0; i < tiers; ++i) {
+    const double bw = s.hw.tiers[i].bandwidth_Bps.value;
+    p.weight_tier_s[i] = c.weight_tier_bytes[i].si() / (bw * cal.weight_bandwidth_efficiency);
+    p.kv_tier_s[i] = c.kv_tier_bytes[i].si() / (bw * cal.kv_bandwidth_efficiency);
+  }
+  return p;
+}
+
+double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
+}  // namespace
+
+StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
+  const Hardware& hw = s.hw;
+  const Calibration& cal = s.calibration;
+  const PhaseTimes p = phase_times(s, cost);
+  StepTime t;
+  t.compute = Seconds(p.gemm_compute + p.attention_compute);
+  std::vector<double> all(p.weight_tier_s.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
+  t.memory = Seconds(max_of(all));
+  if (cal.attention_overlaps_gemm) {
+    t.gemm = max(t.compute, t.memory);
+  } else {
+    t.gemm = Seconds(std::max(p.gemm_compute, max_of(p.weight_tier_s)));
+    t.attention = Seconds(std::max(p.attention_compute, max_of(p.kv_tier_s)));
+  }
+  const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
+  const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
+  const Seconds a = cal.collective_latency;
+  if (cost.tp_allreduces > 0)
+    t.tp_communication = (ring_allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) + a) *
+                         static_cast<double>(cost.tp_allreduces);
+  if (cost.ep_all_to_alls > 0)
+    t.ep_communication = (all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) + a) *
+                         static_cast<double>(cost.ep_all_to_alls);
+  if (plan.pp > 1) {
+    // Each stage sends from its first chip to the next stage's first chip; a send stays on the
+    // scale-up network when both chips share a domain, and crosses the scale-out network otherwise.
+    const NetworkLevel up_net = effective_network(s, false);
+    const long long domain = std::max<long long>(1, hw.scale_up.domain_chips);
+    for (long long k = 1; k < plan.pp; ++k) {
+      const bool crosses = plan.tp > domain || ((k - 1) * plan.tp) / domain != (k * plan.tp) / domain;
+      t.pp_communication += point_to_point_time(cost.pp_send_bytes, crosses ? pp_net : up_net) + a;
+    }
+  }
+  t.overhead = cal.layer_overhead * static_cast<double>(cost.layers_in_stage) +
+               cal.moe_layer_overhead * static_cast<double>(cost.moe_layers_in_stage);
+  t.step_overhead = cal.step_overhead + cal.sequence_overhead * cost.sequences;
+  t.stage = t.gemm + t.attention + t.tp_communication + t.ep_communication + t.overhead;
+  t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication + t.step_overhead;
+  const double pp = static_cast<double>(plan.pp);
+  const double comm = (t.tp_communication + t.ep_communication).si() * pp + t.pp_communication.si();
+  const double compute_all = t.compute.si() * pp, memory_all = t.memory.si() * pp;
+  const double fixed_all = t.overhead.si() * pp + t.step_overhead.si();
+  const double largest = std::max({comm, compute_all, memory_all, fixed_all});
+  if (largest == compute_all) t.bound = compute_all >= memory_all ? "compute" : "memory";
+  else if (largest == memory_all) t.bound = "memory";
+  else if (largest == comm) t.bound = "communication";
+  else t.bound = "overhead";
+  return t;
+}
+
+EffectiveWork effective_work(const Scenario& s, const StepCost& cost) {
+  const Calibration& cal = s.calibration;
+  const PhaseTimes p = phase_times(s, cost);
+  const double peak = s.hw.flops_for(s.weights).value;
+  const size_t tiers = p.weight_tier_s.size();
+  // Back to work at peak: time * peak rate.
+  auto bytes = [&](const std::vector<double>& secs) {
+    std::vector<double> out(tiers);
+    for (size_t i = 0; i < tiers; ++i) out[i] = secs[i] * s.hw.tiers[i].bandwidth_Bps.value;
+    return out;
+  };
+  EffectiveWork w;
+  if (cal.attention_overlaps_gemm) {
+    WorkPhase one;
+    one.flop_at_peak = (p.gemm_compute + p.attention_compute) * peak;
+    std::vector<double> sum(tiers);
+    for (size_t i = 0; i < tiers; ++i) sum[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
+    one.tier_bytes_at_peak = bytes(sum);
+    w.phases.push_back(one);
+  } else {
+    w.phases.push_back({p.gemm_compute * peak, bytes(p.weight_tier_s)});
+    w.phases.push_back({p.attention_compute * peak, bytes(p.kv_tier_s)});
+  }
+  w.stage_fixed = cal.layer_overhead * static_cast<double>(cost.layers_in_stage) +
+                  cal.moe_layer_overhead * static_cast<double>(cost.moe_layers_in_stage);
+  w.step_fixed = cal.step_overhead + cal.sequence_overhead * cost.sequences;
+  w.collective_latency = cal.collective_latency;
+  return w;
+}
+
+}  // namespace infersim

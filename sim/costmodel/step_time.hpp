@@ -1,0 +1,68 @@
+// Contract: the step-time model, the one place where work (costmodel/step_cost.hpp) becomes time and
+// where a calibration (costmodel/calibration.hpp) is applied. Both engines use it: the closed form
+// calls step_time(); the DES runs effective_work() as SimGrid activities on resources at datasheet
+// peak, so that the two agree by construction on an uncontended step.
+//
+// One pipeline stage of one chip (L layers, of which L_moe are MoE layers), T tokens, n sequences:
+//   GEMM phase      t_gemm = max( max_tier W_tier / (BW_tier * eff_w),  F_gemm / (P * eff_c(T)) )
+//   attention phase t_attn = max( max_tier KV_tier / (BW_tier * eff_kv), F_attn / (P * eff_c) )
+//   compute+memory  t_cm   = t_gemm + t_attn                   (separate kernels, run in turn)
+//                          = max(sum of compute, max_tier of bytes) when attention_overlaps_gemm
+//   collectives     t_coll = n_ar * (ring all-reduce(S) + a) + n_a2a * (all-to-all(B) + a)
+//                            (collectives.hpp: hops*latency per algorithm step + bytes/bandwidth,
+//                            bandwidth scaled by eff_n; a = the calibration's collective latency)
+//   fixed           t_fix  = L * t_layer + L_moe * t_moe_layer
+//   stage           t_s    = t_cm + t_coll + t_fix
+// A step crosses pp stages in turn (a token needs every stage before the next token):
+//   step = pp * t_s + sum over the pp-1 stage boundaries of (point-to-point + a) + t_step + n * t_seq
+// P is the dense peak at the weights' compute precision (hardware.hpp flops_for), for attention too
+// (FP8 attention kernels exist on the stacks the MLPerf rows ran; an ideal bound must not be slower).
+// eff_c(T) = eff_c * T / (T + T_half) (calibration.hpp).
+//
+// Worked example (ideal, H100 SXM, Llama-3.1-70B bf16, tp=2, batch 1, context 1152):
+//   W = 69.50 GB, KV = 0.19 GB per chip at 3.35 TB/s -> 20.80 ms; 160 all-reduces of 16 KiB over
+//   NVSwitch 0.65 ms; step 21.45 ms = 46.6 tok/s per stream (tests/unit/test_step_time.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "costmodel/step_cost.hpp"
+#include "scenario/scenario.hpp"
+
+namespace infersim {
+
+struct StepTime {
+  Seconds compute;           // one stage: GEMM + attention FLOP at their achieved rates
+  Seconds memory;            // one stage: weights + KV bytes at their achieved rates (slowest tier)
+  Seconds gemm;              // one stage: the GEMM phase
+  Seconds attention;         // one stage: the attention phase (0 when it overlaps the GEMMs)
+  Seconds tp_communication;  // one stage
+  Seconds ep_communication;  // one stage
+  Seconds pp_communication;  // all stage-to-stage sends of the step
+  Seconds overhead;          // one stage: per-layer and per-MoE-layer fixed costs
+  Seconds step_overhead;     // per step: fixed + per-sequence costs
+  Seconds stage;             // one stage: gemm + attention + collectives + overhead
+  Seconds total;             // pp stages in turn + sends + step overhead
+  std::string bound;         // "memory", "compute", "communication" or "overhead": the largest term
+};
+
+StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost);
+
+// The same step as work at datasheet peak, for an engine that runs it on peak-rate resources: each
+// phase's FLOP and bytes are divided by the efficiency they are achieved at, so that running them
+// at peak takes the calibrated time. Collectives are left to the engine (it applies
+// network_efficiency to its links and adds collective_latency per collective).
+struct WorkPhase {
+  double flop_at_peak = 0;                 // on the chip, at the weights' compute precision's peak
+  std::vector<double> tier_bytes_at_peak;  // per memory tier, at the tier's peak bandwidth
+};
+struct EffectiveWork {
+  std::vector<WorkPhase> phases;  // run in turn; inside a phase, compute and every tier concurrently
+  Seconds stage_fixed;            // per stage, after the collectives (t_fix)
+  Seconds step_fixed;             // per step (t_step + n * t_seq)
+  Seconds collective_latency;     // per collective and per stage-to-stage send
+};
+EffectiveWork effective_work(const Scenario& s, const StepCost& cost);
+
+}  // namespace infersim

@@ -1,0 +1,111 @@
+#include "planner/deployment.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "costmodel/step_time.hpp"
+
+namespace infersim {
+
+namespace {
+constexpr long long kMaxPipeline = 8;
+constexpr double kSramScaleBytes = 16e9;
+constexpr double kBatchShrink = 0.85;
+
+struct Scored {
+  DeploymentChoice c;
+  double score = -1;
+};
+
+// KV tokens one replica can hold once its weights are placed (same rule as serving/kv_cache).
+double kv_tokens(const Scenario& s, const Plan& plan) {
+  const Model& m = s.model;
+  const double per_token_chip = m.kv_elements_per_token() * bytes_per_element(s.kv) *
+                                static_cast<double>(plan.layers_per_stage) / static_cast<double>(m.layers) /
+                                static_cast<double>(kv_shards(m, plan.tp));
+  const double free = plan.usable_bytes_per_chip.si() - plan.weights_bytes_per_chip.si();
+  return per_token_chip > 0 && free > 0 ? free / per_token_chip : 0.0;
+}
+
+double mixed_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q) {
+  StepShape shape = StepShape::decode(static_cast<long long>(batch), q.mean_input_tokens + q.mean_output_tokens / 2);
+  const double new_requests = batch / std::max(1.0, q.mean_output_tokens);
+  StepShape prefill = StepShape::prefill(1, new_requests * q.mean_input_tokens, 0.0);
+  shape.sequences += new_requests;
+  shape.new_tokens += prefill.new_tokens;
+  shape.attended_tokens += new_requests * q.mean_input_tokens * mean_attended_tokens(0, q.mean_input_tokens);
+  return step_time(s, plan, step_cost(s, plan, shape)).total.si();
+}
+
+std::string describe(const DeploymentChoice& c) {
+  std::ostringstream o;
+  o.precision(4);
+  o << c.replicas << " x (tp=" << c.tp << " pp=" << c.pp << " ep=" << c.ep << "), batch " << c.batch
+    << (c.groups > 1 ? " x " + std::to_string(c.groups) + " micro-batch groups" : "") << ": "
+    << c.tok_s_per_chip << " tok/s per chip (step " << c.step_s * 1e3 << " ms)";
+  return o.str();
+}
+}  // namespace
+
+DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) {
+  const Model& m = s.model;
+  const long long domain = std::max<long long>(1, s.hw.scale_up.domain_chips);
+  Scored best, second;
+  // SRAM machines (a few hundred MB per chip) hold a model only as a long pipeline: every layer
+  // count is tried there; HBM machines stop at kMaxPipeline.
+  const bool sram_scale = s.hw.total_capacity_bytes().value < kSramScaleBytes;
+  const long long max_pp = sram_scale ? m.layers : std::min(kMaxPipeline, m.layers);
+  for (long long pp = 1; pp <= max_pp; ++pp) {
+    if (q.pp && pp != *q.pp) continue;
+    for (long long tp = 1; tp <= std::min(domain, m.attention_heads); ++tp) {
+      if (m.attention_heads % tp != 0) continue;
+      if (q.tp && tp != *q.tp) continue;
+      if (q.chips % (tp * pp) != 0) continue;
+      const long long ep = (m.moe && tp > 1 && m.moe->experts % tp == 0) ? tp : 1;
+      const Plan plan = plan_with(s, tp, pp, ep);
+      if (plan.weights_bytes_per_chip.si() >= plan.usable_bytes_per_chip.si()) continue;
+      const double tokens = kv_tokens(s, plan);
+      const double per_seq = q.mean_input_tokens + q.mean_output_tokens / 2;
+      // Pipelined replicas keep pp micro-batch groups in flight: each group holds 1/pp of the
+      // sequences and crosses every stage per step while the other groups use the other stages.
+      const double groups = q.pipeline_groups ? static_cast<double>(pp) : 1.0;
+      double batch = std::floor(std::min(static_cast<double>(q.max_sequences), tokens / per_seq) / groups);
+      if (batch < 1) continue;
+      double step = mixed_step_s(s, plan, batch, q);
+      while (q.tpot_limit_s > 0 && step > q.tpot_limit_s && batch > 1) {
+        batch = std::max(1.0, std::floor(batch * kBatchShrink));
+        step = mixed_step_s(s, plan, batch, q);
+      }
+      Scored c;
+      c.c.found = true;
+      c.c.tp = tp;
+      c.c.pp = pp;
+      c.c.ep = ep;
+      c.c.replicas = q.chips / (tp * pp);
+      c.c.batch = static_cast<long long>(batch);
+      c.c.groups = static_cast<long long>(groups);
+      c.c.step_s = step;
+      c.c.tok_s_per_chip = static_cast<double>(c.c.replicas) * groups * batch / step / static_cast<double>(q.chips);
+      c.score = c.c.tok_s_per_chip;
+      if (q.tpot_limit_s > 0 && step > q.tpot_limit_s) c.score *= 1e-6;  // misses the limit even at batch 1
+      // Ties (within 0.1 %) go to the simpler replica: fewer pipeline stages, then less tensor parallelism.
+      if (c.score > best.score * 1.001) {
+        second = best;
+        best = c;
+      } else if (c.score > second.score) {
+        second = c;
+      }
+    }
+  }
+  DeploymentChoice out = best.c;
+  if (!out.found) {
+    out.explanation = "no replica shape dividing " + std::to_string(q.chips) + " chips holds the weights and one request's KV cache";
+    return out;
+  }
+  out.explanation = "best of the replica shapes on " + std::to_string(q.chips) + " chips: " + describe(best.c);
+  if (second.c.found) out.explanation += "; runner-up " + describe(second.c);
+  return out;
+}
+
+}  // namespace infersim

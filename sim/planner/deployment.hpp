@@ -1,0 +1,48 @@
+// Contract: choosing a deployment as an operator would: the (tp, pp, ep) replica and the number of
+// data-parallel replicas on a given number of chips, and the batch the KV cache allows, that give
+// the best throughput (under a TPOT limit when there is one).
+//
+// search_deployment() tries every replica shape whose chips divide the deployment: tp a divisor of
+// the attention heads within the scale-up domain, pp from 1 to 8 (pipelines beyond that are not what
+// the audited runs use; chips under 16 GB, SRAM machines, try every pipeline depth up to the layers), ep = tp for MoE models (experts over the tensor-parallel group) else 1.
+// Each candidate is scored in closed form (costmodel/step_time.hpp with the scenario's calibration):
+//   B     = min(max_sequences, KV capacity tokens / (ISL + OSL/2))     sequences decoding at once;
+//           a pipelined replica splits them into pp micro-batch groups in flight (B/pp each)
+//   step  = one steady-state mixed step: B decodes at context ISL + OSL/2, plus the prefill tokens
+//           that keep the batch full, B/OSL requests x ISL tokens (chunked prefill)
+//   with a TPOT limit, B shrinks (x0.85 per try) until step <= limit
+//   score = replicas * groups * (B/groups) / step / chips                 output tok/s per chip
+// A candidate whose weights leave no room for one request's KV is infeasible. The result names
+// the choice and the runner-up with their scores, so that the choice can be audited.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "scenario/scenario.hpp"
+
+namespace infersim {
+
+struct DeploymentQuery {
+  long long chips = 1;
+  double mean_input_tokens = 1024;
+  double mean_output_tokens = 256;
+  long long max_sequences = 2048;     // the serving engine's cap on running sequences
+  double tpot_limit_s = 0;            // > 0: the batch must keep a step within it
+  std::optional<long long> tp, pp;    // fixed degrees when the caller knows them
+  bool pipeline_groups = true;        // pp > 1 keeps pp micro-batch groups in flight (throughput runs)
+};
+
+struct DeploymentChoice {
+  bool found = false;
+  long long tp = 1, pp = 1, ep = 1, replicas = 1;
+  long long batch = 1;                 // B above (per micro-batch group)
+  long long groups = 1;                // micro-batch groups in flight (pp, or 1)
+  double step_s = 0;
+  double tok_s_per_chip = 0;           // the score
+  std::string explanation;             // choice and runner-up
+};
+
+DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q);
+
+}  // namespace infersim
