@@ -194,7 +194,7 @@ void register_validate_command(CLI::App& app, CommandResult& result) {
       "How accurate is infersim? --internal: the closed form against the DES on every bundled hardware x model\n"
       "pair that fits, with the cause of each deviation. --measurements FILE: predictions against published\n"
       "measurements (schema infersim-measurements/1, see validation/README.md), error per row and per tag.\n"
-      "Example: infersim validate --measurements validation/calibration.json --calibration trtllm-2024");
+      "Example: infersim validate --measurements validation/calibration.json --calibration auto");
   cmd->add_flag("--internal", args->internal, "Closed form vs DES over the bundled descriptors");
   cmd->add_flag("--full", args->full, "--internal: the full grid (batch 1/8/64/256 x prompt 128/2048/8192; minutes); default: batch 1 at prompt 128, batch 64 at prompt 8192");
   cmd->add_option("--hw", args->hw, "--internal: only these hardware ids (repeatable)")->delimiter(',');

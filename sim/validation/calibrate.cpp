@@ -94,7 +94,7 @@ std::vector<size_t> term_indices(const std::vector<std::string>& names) {
 }  // namespace
 
 double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
-                              const Calibration& c) {
+                              const Calibration& c, const std::vector<double>& correction) {
   if (rows.empty()) return 0;
   PredictOptions o = base;
   o.calibration = c;
@@ -113,7 +113,8 @@ double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_
         terms[k] = kUnrunnablePenalty;
         continue;
       }
-      const double l = std::log(p.predicted / p.measured);
+      const double k_corr = correction.empty() ? 1.0 : correction[k];
+      const double l = std::log(p.predicted * k_corr / p.measured);
       terms[k] = l * l;
     }
   };
@@ -133,7 +134,7 @@ FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& 
   const size_t n = which.size();
   auto f = [&](const Point& x) {
     ++out.evaluations;
-    return mean_squared_log_error(set, rows, base, from_point(x, fit.start, which));
+    return mean_squared_log_error(set, rows, base, from_point(x, fit.start, which), fit.correction);
   };
   // Nelder-Mead, standard coefficients (reflection 1, expansion 2, contraction 0.5, shrink 0.5).
   std::vector<Point> simplex(n + 1);

@@ -41,6 +41,10 @@ struct FitOptions {
   std::vector<std::string> terms = {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency",
                                     "layer_overhead_s", "step_overhead_s", "sequence_overhead_s"};
   int max_evaluations = 200;
+  // Per fitted row (same order as `rows`), a factor the prediction is multiplied by before it is
+  // compared (empty: 1). calibrate uses it to correct the closed-form surrogate by the ratio the
+  // serving simulation gives for that row (space mapping).
+  std::vector<double> correction;
   double tolerance = 1e-5;  // stop when the simplex's objective values span less than this
 };
 
@@ -54,7 +58,7 @@ struct FitResult {
 
 // Objective of a calibration on `rows` of `set` (same definition as the fit).
 double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
-                              const Calibration& c);
+                              const Calibration& c, const std::vector<double>& correction = {});
 FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
                           const FitOptions& fit);
 

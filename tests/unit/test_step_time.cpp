@@ -1,0 +1,126 @@
+// Unit tests: each term of the step-time model (costmodel/step_time.hpp) derived by hand, the
+// engine-facing effective work, and the operator's deployment search (planner/deployment.hpp).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "costmodel/collectives.hpp"
+#include "costmodel/step_time.hpp"
+#include "planner/deployment.hpp"
+
+using namespace infersim;
+
+namespace {
+Scenario scenario(const std::string& hw, const std::string& model, const std::string& weights, const Calibration& c) {
+  ScenarioOptions o;
+  o.hw = hw;
+  o.model = model;
+  o.weights = weights;
+  o.kv = weights == "bf16" ? "bf16" : "fp8";
+  o.calibration = c;
+  return resolve_scenario(o);
+}
+
+Calibration fitted_like() {
+  Calibration c;
+  c.name = "test";
+  c.compute_efficiency = 0.5;
+  c.gemm_half_tokens = 64;
+  c.weight_bandwidth_efficiency = 0.8;
+  c.kv_bandwidth_efficiency = 0.4;
+  c.network_efficiency = 0.5;
+  c.collective_latency = Seconds(5e-6);
+  c.layer_overhead = Seconds(2e-5);
+  c.moe_layer_overhead = Seconds(3e-5);
+  c.step_overhead = Seconds(1e-3);
+  c.sequence_overhead = Seconds(2e-6);
+  c.attention_overlaps_gemm = false;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("step time: every term of a calibrated decode step, derived by hand") {
+  const Calibration c = fitted_like();
+  const Scenario s = scenario("h100-sxm", "llama-2-70b", "fp8", c);
+  const Plan plan = plan_with(s, 2, 1, 1);
+  const StepShape shape = StepShape::decode(256, 500);
+  const StepCost cost = step_cost(s, plan, shape);
+  const StepTime t = step_time(s, plan, cost);
+  const double peak = 1978.9e12, bw = 3.35e12;
+  // GEMM phase: the larger of the weights at 80 % of HBM and the GEMM FLOP at 0.5 * 256/(256+64).
+  const double gemm_compute = cost.gemm_flop.si() / (peak * 0.5 * 256.0 / 320.0);
+  const double weights = cost.weight_bytes.si() / (bw * 0.8);
+  CHECK(t.gemm.si() == doctest::Approx(std::max(gemm_compute, weights)).epsilon(1e-12));
+  // Attention phase: KV read + write at 40 %, or the attention FLOP at the large-GEMM efficiency.
+  const double kv = (cost.kv_read_bytes + cost.kv_write_bytes).si() / (bw * 0.4);
+  const double attention = cost.attention_flop.si() / (peak * 0.5);
+  CHECK(t.attention.si() == doctest::Approx(std::max(kv, attention)).epsilon(1e-12));
+  // Collectives: 160 ring all-reduces at half the NVLink bandwidth, each + 5 us to launch.
+  NetworkLevel net = s.hw.scale_up;
+  net.bandwidth_Bps.value *= 0.5;
+  CHECK(cost.tp_allreduces == 160);
+  const double ar = ring_allreduce_time(2, cost.tp_allreduce_bytes, net).si() + 5e-6;
+  CHECK(t.tp_communication.si() == doctest::Approx(160 * ar).epsilon(1e-12));
+  // Fixed: 80 layers x 20 us per stage; 1 ms + 256 x 2 us per step.
+  CHECK(t.overhead.si() == doctest::Approx(80 * 2e-5).epsilon(1e-12));
+  CHECK(t.step_overhead.si() == doctest::Approx(1e-3 + 256 * 2e-6).epsilon(1e-12));
+  CHECK(t.total.si() == doctest::Approx(t.gemm.si() + t.attention.si() + t.tp_communication.si() + t.overhead.si() +
+                                        t.step_overhead.si())
+                            .epsilon(1e-12));
+}
+
+TEST_CASE("step time: ideal is the roofline bound (one overlapped phase, no fixed costs)") {
+  const Scenario s = scenario("h100-sxm", "llama-2-70b", "fp8", Calibration{});
+  const Plan plan = plan_with(s, 1, 1, 1);
+  const StepCost cost = step_cost(s, plan, StepShape::decode(64, 1000));
+  const StepTime t = step_time(s, plan, cost);
+  const double compute = cost.flop.si() / 1978.9e12, memory = cost.tier_bytes[0].si() / 3.35e12;
+  CHECK(t.total.si() == doctest::Approx(std::max(compute, memory)).epsilon(1e-12));
+  CHECK(t.attention.si() == 0.0);
+}
+
+TEST_CASE("effective work: running it at peak takes the calibrated time, phase by phase") {
+  const Calibration c = fitted_like();
+  const Scenario s = scenario("h100-sxm", "llama-2-70b", "fp8", c);
+  const Plan plan = plan_with(s, 1, 1, 1);
+  const StepCost cost = step_cost(s, plan, StepShape::decode(128, 800));
+  const StepTime t = step_time(s, plan, cost);
+  const EffectiveWork w = effective_work(s, cost);
+  REQUIRE(w.phases.size() == 2);
+  auto phase_s = [&](const WorkPhase& p) { return std::max(p.flop_at_peak / 1978.9e12, p.tier_bytes_at_peak[0] / 3.35e12); };
+  CHECK(phase_s(w.phases[0]) == doctest::Approx(t.gemm.si()).epsilon(1e-12));
+  CHECK(phase_s(w.phases[1]) == doctest::Approx(t.attention.si()).epsilon(1e-12));
+  CHECK(w.stage_fixed.si() == doctest::Approx(t.overhead.si()).epsilon(1e-12));
+  CHECK(w.step_fixed.si() == doctest::Approx(t.step_overhead.si()).epsilon(1e-12));
+}
+
+TEST_CASE("deployment search: one replica per GPU where the weights fit with room for a KV cache") {
+  // Llama-2-70B FP8 on 8 x MI325X (256 GB each): TP1 replicas, as AMD's MLPerf submission ran them.
+  const Scenario s = scenario("mi325x", "llama-2-70b", "fp8", Calibration{});
+  DeploymentQuery q;
+  q.chips = 8;
+  q.mean_input_tokens = 222.3;
+  q.mean_output_tokens = 294.45;
+  const DeploymentChoice d = search_deployment(s, q);
+  REQUIRE(d.found);
+  CHECK(d.tp == 1);
+  CHECK(d.pp == 1);
+  CHECK(d.replicas == 8);
+  CHECK(d.explanation.find("runner-up") != std::string::npos);
+  // Score = replicas * batch / step / chips, with the step of the batch it chose.
+  CHECK(d.tok_s_per_chip == doctest::Approx(8.0 * static_cast<double>(d.batch) / d.step_s / 8.0).epsilon(1e-12));
+}
+
+TEST_CASE("deployment search: a TPOT limit shrinks the batch until the step meets it") {
+  const Scenario s = scenario("mi325x", "llama-2-70b", "fp8", fitted_like());
+  DeploymentQuery q;
+  q.chips = 8;
+  q.mean_input_tokens = 222.3;
+  q.mean_output_tokens = 294.45;
+  const DeploymentChoice loose = search_deployment(s, q);
+  q.tpot_limit_s = 0.04;  // MLPerf Interactive
+  const DeploymentChoice tight = search_deployment(s, q);
+  REQUIRE(tight.found);
+  CHECK(tight.step_s <= 0.04);
+  CHECK(tight.batch < loose.batch);
+}
