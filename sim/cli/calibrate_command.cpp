@@ -171,8 +171,7 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
     FitResult r = fit_on(rows, f.terms, f.id);
     r.fitted.name = f.id;
     r.fitted.description = f.description;
-    r.fitted.hardware = f.hardware;
-    r.fitted.software = f.software;
+    r.fitted.applies_to = f.applies_to;
     fits[f.id] = r;
     fitted[f.id] = r.fitted;
   }
@@ -231,9 +230,8 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
     for (size_t i : runnable) {
       const Measurement& m = set.rows[i];
       if (!tag.empty() && m.tag != tag) continue;
-      const std::string k = by == "hardware" ? m.hardware : by == "model" ? m.model : by == "scenario" ? ideal[i].id : "";
-      if (by == "hardware" && k != key) continue;
-      if (by == "model" && k != key) continue;
+      if (by == "hardware" && m.hardware != key) continue;
+      if (by == "model" && m.model != key) continue;
       e_ideal.push_back({m.id, ideal[i].relative_error});
       e_fit.push_back({m.id, in_sample[i].ran ? in_sample[i].relative_error : NAN});
       if (held.count(i)) e_held.push_back({m.id, held[i].ran ? held[i].relative_error : NAN});

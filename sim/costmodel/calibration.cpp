@@ -77,8 +77,17 @@ Calibration read_calibration_file(const std::string& path) {
     c.sequence_overhead = Seconds(nonnegative("sequence_overhead_s"));
     c.attention_overlaps_gemm = r.require_bool("attention_overlaps_gemm");
     ObjectReader applies = r.object("applies_to");
-    c.hardware = applies.string_array("hardware");
-    c.software = applies.string_array("software");
+    c.applies_to.hardware = applies.string_array("hardware");
+    const std::vector<std::string> known = bundled_ids("hardware");
+    for (const auto& id : c.applies_to.hardware)
+      if (std::find(known.begin(), known.end(), id) == known.end()) {
+        const std::string hint = closest_match(id, known);
+        applies.fail("hardware", "unknown hardware id '" + id + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                                     "; accepted values: " + join_alternatives(known));
+      }
+    c.applies_to.software = applies.string_array("software");
+    c.applies_to.id_markers = applies.string_array("id_markers");
+    c.applies_to.default_for_hardware = applies.require_bool("default_for_hardware");
     applies.finish();
   }
   r.allow({"fit"});  // the fit's record (inputs, residuals): documentation, not read back
@@ -115,35 +124,30 @@ const std::vector<CalibrationFamily>& calibration_families() {
   // 0.5-0.6 / NIM 1.8 in 2023-2024 (v4.0, v4.1), TensorRT 10.8+ in 2025 (v5.0, v5.1).
   static const std::vector<CalibrationFamily> families = {
       {"trtllm-2024-hopper", "TensorRT 9.x / 10.2, TensorRT-LLM 0.5-0.6, NIM 1.8 on Hopper (MLPerf v4.0-v4.1, 2023-2024)",
-       {"h100-sxm", "h100-nvl", "h100-pcie", "h200"},
-       {"TensorRT 9", "TensorRT 10.2", "TensorRT (v4.0", "TensorRT-LLM 0.", "NIM 1."},
-       {"mlperf-v4.0", "mlperf-v4.1"},
-       false,
+       {{"h100-sxm", "h100-nvl", "h100-pcie", "h200"},
+        {"TensorRT 9", "TensorRT 10.2", "TensorRT (v4.0", "TensorRT-LLM 0.", "NIM 1."},
+        {"mlperf-v4.0", "mlperf-v4.1"},
+        false},
        {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
         "step_overhead_s", "sequence_overhead_s"}},
       {"trtllm-2025", "TensorRT 10.8-10.13 (TensorRT-LLM 0.17+) on Hopper and Blackwell (MLPerf v5.0-v5.1, 2025)",
-       {"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "gb200-nvl72", "gb300", "rtx-pro-6000", "l40s"},
-       {"TensorRT 10.8", "TensorRT 10.9", "TensorRT 10.1", "TensorRT-LLM 1."},
-       {"mlperf-v5.0", "mlperf-v5.1"},
-       true,
+       {{"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "gb200-nvl72", "gb300", "rtx-pro-6000", "l40s"},
+        {"TensorRT 10.8", "TensorRT 10.9", "TensorRT 10.10", "TensorRT 10.11", "TensorRT 10.12", "TensorRT 10.13",
+         "TensorRT-LLM 1."},
+        {"mlperf-v5.0", "mlperf-v5.1"},
+        true},
        {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
         "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
       {"vllm-cuda", "vLLM 0.10 on NVIDIA GPUs (MLPerf v5.1, 2025)",
-       {"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "l40s", "rtx-pro-6000"},
-       {"vLLM"},
-       {},
-       false,
+       {{"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "l40s", "rtx-pro-6000"}, {"vLLM"}, {}, false},
        {"compute_efficiency", "weight_bandwidth_efficiency", "step_overhead_s"}},
       {"vllm-rocm", "vLLM (ROCm builds, incl. MLPerf-tuned forks) on AMD Instinct (MLPerf v5.0-v5.1, 2025)",
-       {"mi300x", "mi325x", "mi355x"},
-       {"vLLM", "Mango", "LLMBoost"},
-       {"mlperf-v5.0", "mlperf-v5.1"},
-       true,
+       {{"mi300x", "mi325x", "mi355x"}, {"vLLM", "Mango", "LLMBoost"}, {"mlperf-v5.0", "mlperf-v5.1"}, true},
        {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "step_overhead_s",
         "sequence_overhead_s", "moe_layer_overhead_s"}},
-      {"cerebras", "Cerebras inference stack on CS-3 (WSE-3) systems (2024)", {"cerebras-wse3"}, {}, {"cerebras"},
-       true, {"layer_overhead_s"}},
-      {"groq", "GroqCloud on LPU (TSP v1) systems (2024)", {"groq-lpu"}, {}, {"groq"}, true, {"layer_overhead_s"}},
+      {"cerebras", "Cerebras inference stack on CS-3 (WSE-3) systems (2024)",
+       {{"cerebras-wse3"}, {}, {"cerebras"}, true}, {"layer_overhead_s"}},
+      {"groq", "GroqCloud on LPU (TSP v1) systems (2024)", {{"groq-lpu"}, {}, {"groq"}, true}, {"layer_overhead_s"}},
   };
   return families;
 }
@@ -154,9 +158,28 @@ bool contains_any(const std::string& text, const std::vector<std::string>& needl
     if (text.find(n) != std::string::npos) return true;
   return false;
 }
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 }  // namespace
+
+bool Applicability::lists(const std::string& hardware_id) const {
+  return std::find(hardware.begin(), hardware.end(), hardware_id) != hardware.end();
+}
+
+bool Applicability::matches(const std::string& hardware_id, const std::string& row_software,
+                            const std::string& row_id) const {
+  if (!lists(hardware_id)) return false;
+  if (contains_any(row_software, software)) return true;
+  // Rows that do not name their software are placed by their id (e.g. their MLPerf round); so are
+  // all rows of a family that has no software markers (a vendor's own stack).
+  const bool unstated = row_software.empty() || row_software == "not stated";
+  return (unstated || software.empty()) && contains_any(row_id, id_markers);
+}
+
+const CalibrationFamily* family_for(const std::string& hardware_id, const std::string& software,
+                                    const std::string& row_id) {
+  for (const auto& f : calibration_families())
+    if (f.applies_to.matches(hardware_id, software, row_id)) return &f;
+  return nullptr;
+}
 
 std::optional<Calibration> bundled_calibration(const std::string& id) {
   const std::filesystem::path p = std::filesystem::path(data_dir()) / kKind / (id + ".json");
@@ -164,19 +187,39 @@ std::optional<Calibration> bundled_calibration(const std::string& id) {
   return read_calibration_file(p.string());
 }
 
-Calibration auto_calibration_for_hardware(const std::string& hardware_id) {
-  for (const auto& f : calibration_families())
-    if (f.default_for_hardware && has(f.hardware, hardware_id))
-      if (auto c = bundled_calibration(f.id)) return *c;
+namespace {
+std::vector<Calibration> bundled_files() {
+  std::vector<Calibration> out;
+  for (const auto& id : bundled_ids(kKind))
+    if (auto c = bundled_calibration(id)) out.push_back(*c);
+  return out;
+}
+Calibration fallback() {
   if (auto c = bundled_calibration("all")) return *c;
   return Calibration{};
+}
+}  // namespace
+
+Calibration auto_calibration_for(const std::string& hardware_id, const std::string& software, const std::string& row_id) {
+  for (const Calibration& c : bundled_files())
+    if (c.applies_to.matches(hardware_id, software, row_id)) return c;
+  return fallback();
+}
+
+Calibration auto_calibration_for_hardware(const std::string& hardware_id) {
+  for (const Calibration& c : bundled_files())
+    if (c.applies_to.default_for_hardware && c.applies_to.lists(hardware_id)) return c;
+  return fallback();
 }
 
 nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& extra) {
   nlohmann::json j = {{"schema", kSchema},
                       {"id", c.name},
                       {"description", c.description},
-                      {"applies_to", {{"hardware", c.hardware}, {"software", c.software}}},
+                      {"applies_to", {{"hardware", c.applies_to.hardware},
+                                      {"software", c.applies_to.software},
+                                      {"id_markers", c.applies_to.id_markers},
+                                      {"default_for_hardware", c.applies_to.default_for_hardware}}},
                       {"compute_efficiency", c.compute_efficiency},
                       {"gemm_half_tokens", c.gemm_half_tokens},
                       {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},

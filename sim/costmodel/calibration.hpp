@@ -32,13 +32,24 @@
 
 namespace infersim {
 
+// Which deployments a calibration describes, for --calibration auto. A measurement row matches when
+// its hardware is listed and either its `software` contains one of `software` or, when the row's
+// software is empty or "not stated", its id contains one of `id_markers` (e.g. its MLPerf round).
+// `default_for_hardware`: the calibration scenario commands use for a listed hardware (no software
+// is known there). Empty lists match nothing.
+struct Applicability {
+  std::vector<std::string> hardware;
+  std::vector<std::string> software;
+  std::vector<std::string> id_markers;
+  bool default_for_hardware = false;
+  bool matches(const std::string& hardware_id, const std::string& row_software, const std::string& row_id) const;
+  bool lists(const std::string& hardware_id) const;
+};
+
 struct Calibration {
   std::string name = "ideal";
   std::string description;
-  // Which deployments this calibration describes (for --calibration auto): hardware ids and
-  // substrings of a measurement row's `software` field; empty lists match nothing.
-  std::vector<std::string> hardware;
-  std::vector<std::string> software;
+  Applicability applies_to;
 
   double compute_efficiency = 1.0;
   double gemm_half_tokens = 0.0;
@@ -76,20 +87,20 @@ Calibration read_calibration_file(const std::string& path);
 std::optional<Calibration> bundled_calibration(const std::string& id);
 nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& extra);
 
-// A calibration family: one software generation on one platform family. A measurement row belongs
-// to the first family whose hardware list holds its hardware and whose software (or id) markers
-// match its `software` (or its id); `default_for_hardware` marks the family scenario commands use
-// for that hardware with `--calibration auto` (no software is known there).
+// A calibration family: one software generation on one platform family, the unit `infersim
+// calibrate` fits (and writes, with its Applicability, as hardware/calibration/<id>.json). A
+// measurement row belongs to the first family that matches it.
 struct CalibrationFamily {
   std::string id;
   std::string description;
-  std::vector<std::string> hardware;
-  std::vector<std::string> software;   // substrings of a row's software
-  std::vector<std::string> id_markers; // substrings of a row's id (when software says "not stated")
-  bool default_for_hardware = false;
+  Applicability applies_to;
   std::vector<std::string> terms;      // the terms fitted for this family (few rows: few terms)
 };
 const std::vector<CalibrationFamily>& calibration_families();
+const CalibrationFamily* family_for(const std::string& hardware_id, const std::string& software, const std::string& row_id);
+// --calibration auto: the first bundled calibration (in id order) whose applies_to matches, else the
+// bundled "all", else ideal. The files say what they apply to: a new file takes part without code.
+Calibration auto_calibration_for(const std::string& hardware_id, const std::string& software, const std::string& row_id);
 Calibration auto_calibration_for_hardware(const std::string& hardware_id);
 
 // Throws InputError naming `where` when a term is out of its physical range (efficiencies in (0, 1],

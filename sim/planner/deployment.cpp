@@ -100,7 +100,12 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
   }
   DeploymentChoice out = best.c;
   if (!out.found) {
-    out.explanation = "no replica shape dividing " + std::to_string(q.chips) + " chips holds the weights and one request's KV cache";
+    std::string given;
+    if (q.tp) given += " tp=" + std::to_string(*q.tp);
+    if (q.pp) given += " pp=" + std::to_string(*q.pp);
+    out.explanation = "no replica shape" + (given.empty() ? "" : " with" + given + " (tp must divide the model's " +
+                                                                 std::to_string(m.attention_heads) + " attention heads)") +
+                      " dividing " + std::to_string(q.chips) + " chips holds the weights and one request's KV cache";
     return out;
   }
   out.explanation = "best of the replica shapes on " + std::to_string(q.chips) + " chips: " + describe(best.c);

@@ -144,7 +144,8 @@ class ReplicaLoop {
     if (role == Role::decode_only) scheduler_ = make_continuous_scheduler(o);
     else scheduler_ = info.make(o);
     state_.kv_bytes_per_token_chip = cap_.bytes_per_token_per_chip;
-    if (s.model.moe)
+    const bool routing_matters = plan.ep > 1 || o.routing.kind != RoutingSkew::Kind::uniform;
+    if (s.model.moe && (o.draw_routing || routing_matters))
       router_ = std::make_unique<Router>(s.model.moe->experts, s.model.moe->top_k, plan.ep, o.routing,
                                          Rng::stream_seed(seed, 5 + static_cast<std::uint64_t>(role)));
     // Swap tier: the next memory tier if the chip has one, else the host over the scale-out link.

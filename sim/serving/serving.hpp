@@ -48,6 +48,11 @@ struct ServingOptions {
   long long spec_k = 0;                // > 0: speculative decoding with k draft tokens
   double spec_alpha = 0.8;             // per-token acceptance probability
   RoutingSkew routing;                 // MoE models
+  // false: no per-step routing draw where it cannot matter (uniform routing, one expert-parallel
+  // rank): the cost model's expectation of the experts touched is used instead (step_cost.hpp).
+  // With one rank nobody waits for a busiest rank, and the spread of the distinct-expert count of a
+  // large batch is negligible; the draw costs O(tokens x top_k) random numbers per step.
+  bool draw_routing = true;
   long long series_every = 1;          // record queue / KV time series every n steps
   RecordSink sink;                     // receives each finished request's record (may be empty)
   // Serving-side step overhead is not modelled (the roofline is ideal); see README.

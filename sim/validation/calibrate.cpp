@@ -5,7 +5,6 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
-#include <thread>
 
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
@@ -22,12 +21,6 @@ double logit(double p) {
   p = std::clamp(p, 1e-6, 1.0 - 1e-6);
   return std::log(p / (1.0 - p));
 }
-bool contains_any(const std::string& text, const std::vector<std::string>& needles) {
-  for (const auto& n : needles)
-    if (text.find(n) != std::string::npos) return true;
-  return false;
-}
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 }  // namespace
 
 const std::vector<FittedTerm>& fitted_terms() {
@@ -98,29 +91,19 @@ double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_
   if (rows.empty()) return 0;
   PredictOptions o = base;
   o.calibration = c;
-  // Each row's term is computed independently (two threads), then summed in row order: the same
-  // sum whatever the scheduling.
+  // Each row's term is computed independently (validation.hpp for_each_index), then summed in row
+  // order: the same sum whatever the scheduling.
   std::vector<double> terms(rows.size(), 0.0);
-  auto work = [&](size_t begin, size_t step) {
-    for (size_t k = begin; k < rows.size(); k += step) {
-      Prediction p;
-      try {
-        p = predict(set.rows.at(rows[k]), o);
-      } catch (const std::exception&) {
-        p.ran = false;  // a candidate the row cannot run at
-      }
-      if (!p.ran) {
-        terms[k] = kUnrunnablePenalty;
-        continue;
-      }
-      const double k_corr = correction.empty() ? 1.0 : correction[k];
-      const double l = std::log(p.predicted * k_corr / p.measured);
-      terms[k] = l * l;
+  for_each_index(rows.size(), [&](size_t k) {
+    Prediction p;
+    try {
+      p = predict(set.rows.at(rows[k]), o);
+    } catch (const std::exception&) {
+      p.ran = false;  // a candidate the row cannot run at
     }
-  };
-  std::thread other(work, 1, 2);
-  work(0, 2);
-  other.join();
+    const double k_corr = correction.empty() ? 1.0 : correction[k];
+    terms[k] = p.ran ? std::pow(std::log(p.predicted * k_corr / p.measured), 2) : kUnrunnablePenalty;
+  });
   double sum = 0;
   for (double t : terms) sum += t;
   return sum / static_cast<double>(rows.size());
@@ -198,21 +181,8 @@ FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& 
 
 namespace infersim {
 
-const CalibrationFamily* family_of(const Measurement& m) {
-  for (const auto& f : calibration_families()) {
-    if (!has(f.hardware, m.hardware)) continue;
-    const bool stated = !m.software.empty() && m.software != "not stated";
-    if (stated ? contains_any(m.software, f.software) : contains_any(m.id, f.id_markers)) return &f;
-    if (f.software.empty() && contains_any(m.id, f.id_markers)) return &f;
-  }
-  return nullptr;
-}
+const CalibrationFamily* family_of(const Measurement& m) { return family_for(m.hardware, m.software, m.id); }
 
-Calibration auto_calibration_for(const Measurement& m) {
-  if (const CalibrationFamily* f = family_of(m))
-    if (auto c = bundled_calibration(f->id)) return *c;
-  if (auto c = bundled_calibration("all")) return *c;
-  return Calibration{};
-}
+Calibration auto_calibration_for(const Measurement& m) { return auto_calibration_for(m.hardware, m.software, m.id); }
 
 }  // namespace infersim

@@ -69,8 +69,8 @@ namespace infersim {
 // The family of a row, or nullptr.
 const CalibrationFamily* family_of(const Measurement& m);
 
-// `--calibration auto`: the bundled calibration of the row's family, else the bundled "all" fit,
-// else ideal. For scenario commands (no row): the family marked default for the hardware.
+// The row's family (calibration.hpp family_for), and `--calibration auto` for a row: the first
+// bundled calibration whose applies_to matches it, else the bundled "all" fit, else ideal.
 Calibration auto_calibration_for(const Measurement& m);
 
 }  // namespace infersim

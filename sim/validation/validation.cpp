@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "descriptors/catalog.hpp"
@@ -164,6 +166,9 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   if (!d.found) return skipped(p, d.explanation);
   long long tp = d.tp, pp = d.pp;
   if (!(m.tp || m.pp)) p.assumptions.push_back("parallelism not given: " + d.explanation);
+  if (m.attention_dp)
+    p.assumptions.push_back("parallelism.dp = " + std::to_string(*m.attention_dp) +
+                            " (attention data parallelism) is not modelled: run as tp x pp replicas");
   s.tp = tp;
   s.pp = pp;
   s.chips = tp * pp;
@@ -182,6 +187,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   so2.scheduler = "chunked-prefill";
   so2.token_budget = kTokenBudget;
   so2.max_batch = kMaxSequences;
+  so2.draw_routing = false;  // steady-state figures: the expectation where the draw cannot matter (serving.hpp)
   const bool have_lengths = m.input_tokens && m.output_tokens;
   switch (m.scenario) {
     case MeasuredScenario::fixed_batch:
@@ -280,12 +286,15 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     if (!rs.found) return skipped(p, "no arrival rate meets the p99 limits on this deployment");
     per_replica_tok_s = rs.max_rate_req_s * w.output.mean_tokens() * static_cast<double>(groups);
     per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
-    ServingOptions at = so2;
-    at.rate_req_s = rs.max_rate_req_s;
-    ServingResult r = run_serving_analytic(s, plan, w, at);
-    ttft = r.ttft_s.mean;
-    itl = r.itl_s.mean;
-    per_stream = r.tpot_s.mean > 0 ? 1.0 / r.tpot_s.mean : 0;
+    if (!higher_is_better(m.metric) || m.metric == MeasuredMetric::output_tok_s_per_stream) {
+      // Latencies at the rate found: one more run (throughput rows need none).
+      ServingOptions at = so2;
+      at.rate_req_s = rs.max_rate_req_s;
+      ServingResult r = run_serving_analytic(s, plan, w, at);
+      ttft = r.ttft_s.mean;
+      itl = r.itl_s.mean;
+      per_stream = r.tpot_s.mean > 0 ? 1.0 / r.tpot_s.mean : 0;
+    }
   } else {
     ServingResult r = o.serve ? o.serve(s, plan, w, so2) : run_serving_analytic(s, plan, w, so2);
     if (r.requests == 0) return skipped(p, "no request finished (the KV cache cannot hold one)");
@@ -310,33 +319,38 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   return p;
 }
 
-std::vector<Prediction> predict_all(const MeasurementSet& set, const PredictOptions& o) {
-  // Rows are independent: two threads, each writing its own slots (same result in any order). A
-  // caller-supplied engine (o.serve, the DES in child processes) runs one row at a time.
-  std::vector<Prediction> out(set.rows.size());
-  auto work = [&](size_t begin, size_t step) {
-    for (size_t i = begin; i < set.rows.size(); i += step) out[i] = predict(set.rows[i], o);
-  };
-  if (o.serve) {
-    work(0, 1);
-    return out;
-  }
+void for_each_index(size_t n, const std::function<void(size_t)>& f) {
+  // Two workers take the next index from a shared counter (rows differ 100x in cost, so a fixed split
+  // leaves one idle); each index is done exactly once, whatever the order. The first exception is
+  // rethrown once both workers have stopped.
+  std::atomic<size_t> next{0};
   std::exception_ptr failure;
-  std::thread other([&] {
-    try {
-      work(1, 2);
-    } catch (...) {
-      failure = std::current_exception();
+  std::mutex failure_mutex;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < n;) {
+      try {
+        f(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = n;
+      }
     }
-  });
-  try {
-    work(0, 2);
-  } catch (...) {
-    other.join();
-    throw;
-  }
+  };
+  std::thread other(worker);
+  worker();
   other.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+std::vector<Prediction> predict_all(const MeasurementSet& set, const PredictOptions& o) {
+  std::vector<Prediction> out(set.rows.size());
+  // A caller-supplied engine (o.serve: the DES in child processes) runs one row at a time.
+  if (o.serve) {
+    for (size_t i = 0; i < set.rows.size(); ++i) out[i] = predict(set.rows[i], o);
+    return out;
+  }
+  for_each_index(set.rows.size(), [&](size_t i) { out[i] = predict(set.rows[i], o); });
   return out;
 }
 

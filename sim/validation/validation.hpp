@@ -74,6 +74,8 @@ struct Prediction {
 };
 
 Prediction predict(const Measurement& m, const PredictOptions& o);
+// Calls f(0..n-1) on two threads (each index once; the first exception is rethrown after both stop).
+void for_each_index(size_t n, const std::function<void(size_t)>& f);
 std::vector<Prediction> predict_all(const MeasurementSet& set, const PredictOptions& o);
 
 struct ErrorSummary {

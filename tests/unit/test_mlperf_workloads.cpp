@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "error_text.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "descriptors/json_reader.hpp"
@@ -98,14 +99,7 @@ void check_lengths(const std::string& what, std::vector<long long> v, const Leng
   CHECK(static_cast<double>(v.back()) >= 0.95 * published.max);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 // A workload file in a fresh temporary folder, with `mlperf` replaced by `mlperf_json`.
 std::string write_workload(const std::string& name, const std::string& mlperf_json, bool with_slo = true) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "error_text.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "serving/workload.hpp"
@@ -17,14 +18,7 @@ using namespace infersim;
 namespace {
 std::string fixture(const std::string& name) { return std::string(INFERSIM_TEST_DIR) + "/bad-input/" + name; }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 }  // namespace
 
 TEST_CASE("bundled workloads load, each with a description") {

@@ -101,7 +101,8 @@ TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, b
   c.kv_bandwidth_efficiency = 0.7;
   c.sequence_overhead = Seconds(2e-6);
   c.attention_overlaps_gemm = false;
-  c.hardware = {"h100-sxm"};
+  c.applies_to.hardware = {"h100-sxm"};
+  c.applies_to.id_markers = {"mlperf-v5.1"};
   c.step_overhead = Seconds(1e-3);
   const std::string path = "/tmp/infersim-test-cal-" + std::to_string(::getpid()) + ".json";
   std::ofstream(path) << calibration_to_json(c, {{"description", "d"}, {"software", "s"}}).dump();
@@ -112,7 +113,11 @@ TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, b
   CHECK(r.kv_bandwidth_efficiency == 0.7);
   CHECK(r.sequence_overhead.si() == 2e-6);
   CHECK(!r.attention_overlaps_gemm);
-  CHECK(r.hardware == std::vector<std::string>{"h100-sxm"});
+  CHECK(r.applies_to.hardware == std::vector<std::string>{"h100-sxm"});
+  // What a file applies to is read back and matched: by software, or by id when software is unstated.
+  CHECK(r.applies_to.matches("h100-sxm", "not stated", "mlperf-v5.1-8xh100-x"));
+  CHECK_FALSE(r.applies_to.matches("h100-sxm", "not stated", "mlperf-v4.1-8xh100-x"));
+  CHECK_FALSE(r.applies_to.matches("b200", "not stated", "mlperf-v5.1-8xb200-x"));
   std::ofstream(path) << R"({"schema": "infersim-calibration/1", "id": "x", "description": "d", "software": "s",
     "compute_efficiency": 1.5, "memory_efficiency": 1, "network_efficiency": 1, "step_overhead_s": 0, "layer_overhead_s": 0})";
   try {
