@@ -15,6 +15,7 @@ namespace infersim {
 
 void check_calibration(const Calibration& c, const std::string& where) {
   const std::pair<const char*, double> efficiencies[] = {{"compute_efficiency", c.compute_efficiency},
+                                                         {"fp4_gemm_efficiency", c.fp4_gemm_efficiency},
                                                          {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},
                                                          {"kv_bandwidth_efficiency", c.kv_bandwidth_efficiency},
                                                          {"network_efficiency", c.network_efficiency}};
@@ -72,6 +73,8 @@ Calibration read_calibration_file(const std::string& path) {
     c.weight_bandwidth_efficiency = efficiency("weight_bandwidth_efficiency");
     c.kv_bandwidth_efficiency = efficiency("kv_bandwidth_efficiency");
     c.gemm_half_tokens = nonnegative("gemm_half_tokens");
+    // Added within version 2 (files written before it hold none): absent means the datasheet rate.
+    if (doc.contains("fp4_gemm_efficiency")) c.fp4_gemm_efficiency = efficiency("fp4_gemm_efficiency");
     c.collective_latency = Seconds(nonnegative("collective_latency_s"));
     c.moe_layer_overhead = Seconds(nonnegative("moe_layer_overhead_s"));
     c.sequence_overhead = Seconds(nonnegative("sequence_overhead_s"));
@@ -136,8 +139,8 @@ const std::vector<CalibrationFamily>& calibration_families() {
          "TensorRT-LLM 1."},
         {"mlperf-v5.0", "mlperf-v5.1"},
         true},
-       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
-        "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
+       {"compute_efficiency", "fp4_gemm_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency",
+        "layer_overhead_s", "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
       {"vllm-cuda", "vLLM 0.10 on NVIDIA GPUs (MLPerf v5.1, 2025)",
        {{"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "l40s", "rtx-pro-6000"}, {"vLLM"}, {}, false},
        {"compute_efficiency", "weight_bandwidth_efficiency", "step_overhead_s"}},
@@ -221,6 +224,7 @@ nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& e
                                       {"id_markers", c.applies_to.id_markers},
                                       {"default_for_hardware", c.applies_to.default_for_hardware}}},
                       {"compute_efficiency", c.compute_efficiency},
+                      {"fp4_gemm_efficiency", c.fp4_gemm_efficiency},
                       {"gemm_half_tokens", c.gemm_half_tokens},
                       {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},
                       {"kv_bandwidth_efficiency", c.kv_bandwidth_efficiency},

@@ -6,6 +6,10 @@
 //   compute_efficiency          achieved / peak dense tensor FLOP/s on a large GEMM
 //   gemm_half_tokens            tokens in a step at which a GEMM reaches half of compute_efficiency
 //                               (small GEMMs leave tensor-core tiles empty: eff(T) = eff * T/(T+T_half))
+//   fp4_gemm_efficiency         a GEMM on FP4 weights reaches this fraction of what compute_efficiency
+//                               gives at FP8-relative cost: FP4 tensor cores double the datasheet
+//                               rate, but block-scale handling and FP8/BF16 epilogues do not double
+//                               (applies where the chip has a native FP4 rate; 1 = the datasheet)
 //   weight_bandwidth_efficiency achieved / peak memory bandwidth streaming weights (large, sequential)
 //   kv_bandwidth_efficiency     achieved / peak bandwidth reading the paged KV cache in attention
 //                               (scattered blocks: lower than weights; BLIS fits 51 % vs 73 % on H100)
@@ -52,6 +56,7 @@ struct Calibration {
   Applicability applies_to;
 
   double compute_efficiency = 1.0;
+  double fp4_gemm_efficiency = 1.0;
   double gemm_half_tokens = 0.0;
   double weight_bandwidth_efficiency = 1.0;
   double kv_bandwidth_efficiency = 1.0;
@@ -64,7 +69,7 @@ struct Calibration {
   bool attention_overlaps_gemm = true;
 
   bool is_ideal() const {
-    return compute_efficiency == 1.0 && gemm_half_tokens == 0.0 && weight_bandwidth_efficiency == 1.0 &&
+    return compute_efficiency == 1.0 && fp4_gemm_efficiency == 1.0 && gemm_half_tokens == 0.0 && weight_bandwidth_efficiency == 1.0 &&
            kv_bandwidth_efficiency == 1.0 && network_efficiency == 1.0 && collective_latency.si() == 0.0 &&
            layer_overhead.si() == 0.0 && moe_layer_overhead.si() == 0.0 && step_overhead.si() == 0.0 &&
            sequence_overhead.si() == 0.0 && attention_overlaps_gemm;

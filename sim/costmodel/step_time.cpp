@@ -19,8 +19,10 @@ PhaseTimes phase_times(const Scenario& s, const StepCost& c) {
   const double peak = s.hw.flops_for(s.weights).value;
   PhaseTimes p;
   const double tokens = std::max(c.tokens, 1.0);
-  p.gemm_compute = c.gemm_flop.si() / (peak * cal.gemm_efficiency(tokens));
-  p.attention_compute = c.attention_flop.si() / (peak * cal.compute_efficiency);
+  const bool native_fp4 = s.weights == Precision::fp4 && s.hw.compute_precision_for(Precision::fp4) == Precision::fp4;
+  const double fp4 = native_fp4 ? cal.fp4_gemm_efficiency : 1.0;
+  p.gemm_compute = c.gemm_flop.si() / (peak * cal.gemm_efficiency(tokens) * fp4);
+  p.attention_compute = c.attention_flop.si() / (attention_peak_flops(s) * cal.compute_efficiency);
   const size_t tiers = std::min(c.weight_tier_bytes.size(), s.hw.tiers.size());
   p.weight_tier_s.assign(tiers, 0.0);
   p.kv_tier_s.assign(tiers, 0.0);
@@ -32,6 +34,17 @@ PhaseTimes phase_times(const Scenario& s, const StepCost& c) {
   return p;
 }
 
+}  // namespace
+
+double attention_peak_flops(const Scenario& s) {
+  // Q.K and P.V multiply activations by the cached K and V: they run at the wider of the weights'
+  // and the KV cache's precision (no serving stack runs attention in FP4; FP8 attention kernels
+  // exist where the cache is FP8).
+  const Precision p = static_cast<int>(s.weights) < static_cast<int>(s.kv) ? s.weights : s.kv;
+  return std::min(s.hw.flops_for(s.weights).value, s.hw.flops_for(p).value);
+}
+
+namespace {
 double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
 }  // namespace
 
@@ -54,7 +67,7 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
   const Seconds a = cal.collective_latency;
   if (cost.tp_allreduces > 0)
-    t.tp_communication = (ring_allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) + a) *
+    t.tp_communication = (allreduce_time(plan.tp, cost.tp_allreduce_bytes, tp_net) + a) *
                          static_cast<double>(cost.tp_allreduces);
   if (cost.ep_all_to_alls > 0)
     t.ep_communication = (all_to_all_time(plan.ep, cost.ep_all_to_all_bytes_out, tp_net) + a) *

@@ -5,19 +5,23 @@
 //
 // One pipeline stage of one chip (L layers, of which L_moe are MoE layers), T tokens, n sequences:
 //   GEMM phase      t_gemm = max( max_tier W_tier / (BW_tier * eff_w),  F_gemm / (P * eff_c(T)) )
-//   attention phase t_attn = max( max_tier KV_tier / (BW_tier * eff_kv), F_attn / (P * eff_c) )
+//   attention phase t_attn = max( max_tier KV_tier / (BW_tier * eff_kv), F_attn / (P_attn * eff_c) )
 //   compute+memory  t_cm   = t_gemm + t_attn                   (separate kernels, run in turn)
 //                          = max(sum of compute, max_tier of bytes) when attention_overlaps_gemm
-//   collectives     t_coll = n_ar * (ring all-reduce(S) + a) + n_a2a * (all-to-all(B) + a)
-//                            (collectives.hpp: hops*latency per algorithm step + bytes/bandwidth,
+//   collectives     t_coll = n_ar * (all-reduce(S) + a) + n_a2a * (all-to-all(B) + a)
+//                            (collectives.hpp: hops*latency per algorithm step + bytes/bandwidth;
+//                            two-shot on switched fabrics, the ring on neighbour-only ones;
 //                            bandwidth scaled by eff_n; a = the calibration's collective latency)
 //   fixed           t_fix  = L * t_layer + L_moe * t_moe_layer
 //   stage           t_s    = t_cm + t_coll + t_fix
 // A step crosses pp stages in turn (a token needs every stage before the next token):
 //   step = pp * t_s + sum over the pp-1 stage boundaries of (point-to-point + a) + t_step + n * t_seq
-// P is the dense peak at the weights' compute precision (hardware.hpp flops_for), for attention too
-// (FP8 attention kernels exist on the stacks the MLPerf rows ran; an ideal bound must not be slower).
-// eff_c(T) = eff_c * T / (T + T_half) (calibration.hpp).
+// P is the dense peak at the weights' compute precision (hardware.hpp flops_for) for the GEMMs; the
+// attention phase runs at P_attn, the peak at the wider of the weights' and the KV cache's precision
+// (FP8 attention kernels exist where the cache is FP8, FP4 ones do not): FP4 weights with an FP8
+// cache get FP4 GEMMs and FP8 attention.
+// eff_c(T) = eff_c * T / (T + T_half) (calibration.hpp), times fp4_gemm_efficiency for the GEMMs of
+// FP4 weights on a chip with a native FP4 rate.
 //
 // Worked example (ideal, H100 SXM, Llama-3.1-70B bf16, tp=2, batch 1, context 1152):
 //   W = 69.50 GB, KV = 0.19 GB per chip at 3.35 TB/s -> 20.80 ms; 160 all-reduces of 16 KiB over
@@ -48,6 +52,9 @@ struct StepTime {
 };
 
 StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost);
+
+// P_attn above, FLOP/s.
+double attention_peak_flops(const Scenario& s);
 
 // The same step as work at datasheet peak, for an engine that runs it on peak-rate resources: each
 // phase's FLOP and bytes are divided by the efficiency they are achieved at, so that running them

@@ -101,12 +101,14 @@ struct DesReplicaRuntime::Impl {
   sg4::SemaphorePtr done;                 // released once per micro-batch per finishing actor
   std::vector<sg4::SemaphorePtr> go;      // per first-stage worker: one release per micro-batch
   std::vector<sg4::Mailbox*> stage_in;    // per worker: activations from the previous stage
-  std::vector<sg4::Mailbox*> ring_in;     // per chip: all-reduce chunks from its left neighbour
+  std::vector<sg4::Mailbox*> ring_in;     // per chip: all-reduce chunks (ring: from its left neighbour)
+  bool tp_two_shot = false;               // the TP group's fabric runs the two-shot all-reduce
   std::vector<sg4::Mailbox*> a2a_in;      // per chip: all-to-all messages
   int token = 0;                          // payload address for mailbox messages
 
   Impl(const Scenario& sc, const Plan& p, const DesOptions& o, des::Platform& platform, TraceWriter* t)
       : s(sc), plan(p), opt(o), pf(platform), trace(t) {
+    tp_two_shot = two_shot_allreduce(effective_network(s, plan.tp_over_scale_out).topology);
     counters.tier_busy_s.assign(s.hw.tiers.size(), 0.0);
     counters.tier_bytes.assign(s.hw.tiers.size(), 0.0);
   }
@@ -333,8 +335,13 @@ struct DesReplicaRuntime::Impl {
     }
   }
 
-  // A ring all-reduce as real comms: 2(n-1) rounds, each sending S/n to the right neighbour and
-  // receiving from the left one (reduce-scatter, then all-gather).
+  // The tensor-parallel all-reduce as real comms, in the algorithm the fabric affords
+  // (costmodel/collectives.hpp allreduce_time). Ring: 2(n-1) rounds, each sending S/n to the right
+  // neighbour and receiving from the left one. Two-shot (switched fabrics): reduce-scatter, every
+  // chip sending its S/n share to every peer at once, then all-gather the same way. Both use
+  // ring_in (a chip receives n-1 messages per two-shot phase, one per ring round; a fast peer's
+  // second-phase message may be counted towards the first phase, which shifts a chip's start of the
+  // second phase by at most one message time when the chips are out of step).
   void ring_allreduce(long long st, long long rank, const StepCost& c, long long layer) {
     const long long n = plan.tp;
     if (n <= 1) return;
@@ -342,9 +349,19 @@ struct DesReplicaRuntime::Impl {
     const long long right = st * n + (rank + 1) % n;
     const double chunk = c.tp_allreduce_bytes.si() / static_cast<double>(n);
     const double start = sg4::Engine::get_clock();
-    for (long long k = 0; k < 2 * (n - 1); ++k) {
-      send_to(ring_in[static_cast<std::size_t>(right)], chip, right, chunk);
-      ring_in[static_cast<std::size_t>(chip)]->get<int>();
+    if (tp_two_shot) {
+      for (int phase = 0; phase < 2; ++phase) {
+        for (long long k = 1; k < n; ++k) {
+          const long long peer = st * n + (rank + k) % n;
+          send_to(ring_in[static_cast<std::size_t>(peer)], chip, peer, chunk);
+        }
+        for (long long k = 1; k < n; ++k) ring_in[static_cast<std::size_t>(chip)]->get<int>();
+      }
+    } else {
+      for (long long k = 0; k < 2 * (n - 1); ++k) {
+        send_to(ring_in[static_cast<std::size_t>(right)], chip, right, chunk);
+        ring_in[static_cast<std::size_t>(chip)]->get<int>();
+      }
     }
     record(ActivityKind::tp_allreduce, start, sg4::Engine::get_clock(), static_cast<int>(chip), 1,
            static_cast<int>(st), static_cast<int>(layer), 0, chunk * 2.0 * static_cast<double>(n - 1), -1, 0, 0,
@@ -382,6 +399,7 @@ struct DesReplicaRuntime::Impl {
   // ---- start-up calibration: the collectives measured on the platform ------------------------
   double measure_ring(double bytes) {
     const long long n = plan.tp;
+    if (tp_two_shot) return measure_exchange(n, bytes * static_cast<double>(n - 1) / static_cast<double>(n), 2);
     const double start = sg4::Engine::get_clock();
     for (long long k = 0; k < 2 * (n - 1); ++k) {
       std::vector<sg4::CommPtr> comms;
@@ -392,23 +410,28 @@ struct DesReplicaRuntime::Impl {
     return sg4::Engine::get_clock() - start;
   }
 
-  double measure_all_to_all(double bytes_out) {
-    const long long n = plan.ep;
+  double measure_all_to_all(double bytes_out) { return measure_exchange(plan.ep, bytes_out, 1); }
+
+  // `rounds` exchanges in turn among chips 0..n-1, each chip sending bytes_out in total, spread
+  // evenly over the others, all at once.
+  double measure_exchange(long long n, double bytes_out, int rounds) {
     const double start = sg4::Engine::get_clock();
-    // One actor per sender keeps each actor's outstanding activities under n (SIMGRID-NOTES.md).
-    std::vector<sg4::ActorPtr> senders;
-    for (long long i = 0; i < n; ++i) {
-      senders.push_back(sg4::Actor::create("a2a-" + std::to_string(i), pf.chips[static_cast<std::size_t>(i)],
-                                           [this, i, n, bytes_out] {
-                                             std::vector<sg4::CommPtr> comms;
-                                             for (long long k = 1; k < n; ++k)
-                                               comms.push_back(pf.start_send(i, (i + k) % n,
-                                                                             bytes_out / static_cast<double>(n - 1)));
-                                             sg4::Comm::wait_all(comms);
-                                           }));
-      counters.activities += n - 1;
+    for (int round = 0; round < rounds; ++round) {
+      // One actor per sender keeps each actor's outstanding activities under n (SIMGRID-NOTES.md).
+      std::vector<sg4::ActorPtr> senders;
+      for (long long i = 0; i < n; ++i) {
+        senders.push_back(sg4::Actor::create("exchange-" + std::to_string(i), pf.chips[static_cast<std::size_t>(i)],
+                                             [this, i, n, bytes_out] {
+                                               std::vector<sg4::CommPtr> comms;
+                                               for (long long k = 1; k < n; ++k)
+                                                 comms.push_back(pf.start_send(i, (i + k) % n,
+                                                                               bytes_out / static_cast<double>(n - 1)));
+                                               sg4::Comm::wait_all(comms);
+                                             }));
+        counters.activities += n - 1;
+      }
+      for (auto& a : senders) a->join();
     }
-    for (auto& a : senders) a->join();
     return sg4::Engine::get_clock() - start;
   }
 
@@ -431,8 +454,8 @@ struct DesReplicaRuntime::Impl {
       const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
       const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
       const double sends = static_cast<double>(plan.pp - 1);
-      cal.tp_allreduce = fit(s1, ring_allreduce_time(plan.tp, Bytes(s1), tp_net).si(), s2,
-                             ring_allreduce_time(plan.tp, Bytes(s2), tp_net).si());
+      cal.tp_allreduce = fit(s1, allreduce_time(plan.tp, Bytes(s1), tp_net).si(), s2,
+                             allreduce_time(plan.tp, Bytes(s2), tp_net).si());
       cal.ep_all_to_all = fit(s1, all_to_all_time(plan.ep, Bytes(s1), tp_net).si(), s2,
                               all_to_all_time(plan.ep, Bytes(s2), tp_net).si());
       cal.pp_sends = fit(s1, sends * point_to_point_time(Bytes(s1), pp_net).si(), s2,

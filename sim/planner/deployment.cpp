@@ -28,7 +28,9 @@ double kv_tokens(const Scenario& s, const Plan& plan) {
   return per_token_chip > 0 && free > 0 ? free / per_token_chip : 0.0;
 }
 
-double mixed_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q) {
+}  // namespace
+
+double steady_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q) {
   StepShape shape = StepShape::decode(static_cast<long long>(batch), q.mean_input_tokens + q.mean_output_tokens / 2);
   const double new_requests = batch / std::max(1.0, q.mean_output_tokens);
   StepShape prefill = StepShape::prefill(1, new_requests * q.mean_input_tokens, 0.0);
@@ -38,6 +40,7 @@ double mixed_step_s(const Scenario& s, const Plan& plan, double batch, const Dep
   return step_time(s, plan, step_cost(s, plan, shape)).total.si();
 }
 
+namespace {
 std::string describe(const DeploymentChoice& c) {
   std::ostringstream o;
   o.precision(4);
@@ -52,6 +55,7 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
   const Model& m = s.model;
   const long long domain = std::max<long long>(1, s.hw.scale_up.domain_chips);
   Scored best, second;
+  std::vector<Scored> all;
   // SRAM machines (a few hundred MB per chip) hold a model only as a long pipeline: every layer
   // count is tried there; HBM machines stop at kMaxPipeline.
   const bool sram_scale = s.hw.total_capacity_bytes().value < kSramScaleBytes;
@@ -72,10 +76,10 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
       const double groups = q.pipeline_groups ? static_cast<double>(pp) : 1.0;
       double batch = std::floor(std::min(static_cast<double>(q.max_sequences), tokens / per_seq) / groups);
       if (batch < 1) continue;
-      double step = mixed_step_s(s, plan, batch, q);
+      double step = steady_step_s(s, plan, batch, q);
       while (q.tpot_limit_s > 0 && step > q.tpot_limit_s && batch > 1) {
         batch = std::max(1.0, std::floor(batch * kBatchShrink));
-        step = mixed_step_s(s, plan, batch, q);
+        step = steady_step_s(s, plan, batch, q);
       }
       Scored c;
       c.c.found = true;
@@ -89,6 +93,7 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
       c.c.tok_s_per_chip = static_cast<double>(c.c.replicas) * groups * batch / step / static_cast<double>(q.chips);
       c.score = c.c.tok_s_per_chip;
       if (q.tpot_limit_s > 0 && step > q.tpot_limit_s) c.score *= 1e-6;  // misses the limit even at batch 1
+      all.push_back(c);
       // Ties (within 0.1 %) go to the simpler replica: fewer pipeline stages, then less tensor parallelism.
       if (c.score > best.score * 1.001) {
         second = best;
@@ -108,6 +113,11 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
                       " dividing " + std::to_string(q.chips) + " chips holds the weights and one request's KV cache";
     return out;
   }
+  std::stable_sort(all.begin(), all.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  for (const Scored& c : all) out.ranked.push_back(c.c);
+  // The choice leads the list whatever the tie rule did (the loop keeps the simpler of near-ties).
+  std::stable_partition(out.ranked.begin(), out.ranked.end(),
+                        [&](const DeploymentChoice& c) { return c.tp == out.tp && c.pp == out.pp; });
   out.explanation = "best of the replica shapes on " + std::to_string(q.chips) + " chips: " + describe(best.c);
   if (second.c.found) out.explanation += "; runner-up " + describe(second.c);
   return out;

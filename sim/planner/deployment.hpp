@@ -18,6 +18,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "scenario/scenario.hpp"
 
@@ -41,8 +42,15 @@ struct DeploymentChoice {
   double step_s = 0;
   double tok_s_per_chip = 0;           // the score
   std::string explanation;             // choice and runner-up
+  // Every feasible candidate, best score first (ties keep the simpler shape first). Callers that
+  // can afford a serving run per candidate (validate's Server rows: a p99 limit makes the closed
+  // form's order unreliable) simulate the first few and keep the best; `ranked[0]` is this choice.
+  std::vector<DeploymentChoice> ranked;
 };
 
 DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q);
+
+// The steady-state mixed step above (B decodes plus the prefill that keeps them going), seconds.
+double steady_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q);
 
 }  // namespace infersim

@@ -33,6 +33,11 @@ struct FittedTerm {
   double scale;
   double (*get)(const Calibration&);
   void (*set)(Calibration&, double);
+  // The prior: a value with a physical reading (BLIS's H100 fit and GenZ, ../validation/MODELING.md)
+  // and its spread, in the optimiser's space (logit for efficiencies, natural log for the rest).
+  double prior = 0;
+  double prior_sigma = 1;
+  const char* prior_source = "";
 };
 const std::vector<FittedTerm>& fitted_terms();
 
@@ -46,6 +51,15 @@ struct FitOptions {
   // serving simulation gives for that row (space mapping).
   std::vector<double> correction;
   double tolerance = 1e-5;  // stop when the simplex's objective values span less than this
+  // The objective is a log posterior (maximum a posteriori): each row's squared log error over the
+  // model's error on one row (model_error_sd^2), plus, for rows that report a mean TPOT, the squared
+  // log error of the TPOT predicted at the measured load, plus each fitted term's squared distance
+  // from its prior in prior sigmas; divided by the row count and scaled by model_error_sd^2 so that
+  // without priors it is the mean squared log error. Throughput alone cannot separate the terms (a
+  // faster GEMM trades against a larger per-step cost at the same tokens/s): the TPOT at load and
+  // the priors do. 0 turns both off (a plain least-squares fit of throughput).
+  double model_error_sd = 0.15;
+  double tpot_weight = 1.0;  // a TPOT row counts this much next to a throughput row
 };
 
 struct FitResult {
@@ -56,9 +70,12 @@ struct FitResult {
   std::vector<std::string> rows;  // ids of the rows fitted on
 };
 
-// Objective of a calibration on `rows` of `set` (same definition as the fit).
+// Mean squared log error of throughput (or the row's metric) of a calibration on `rows` of `set`.
 double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
                               const Calibration& c, const std::vector<double>& correction = {});
+// The fit's objective (FitOptions above) at calibration c.
+double fit_objective(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
+                     const Calibration& c, const FitOptions& fit);
 FitResult fit_calibration(const MeasurementSet& set, const std::vector<size_t>& rows, const PredictOptions& base,
                           const FitOptions& fit);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <atomic>
 #include <mutex>
@@ -23,6 +24,9 @@ constexpr long long kTokenBudget = 8192;         // chunked-prefill tokens per s
 constexpr long long kSingleStreamRequests = 8;
 constexpr long long kMinConcurrencyRequests = 24;
 constexpr long long kConcurrencyRounds = 3;      // requests per user
+constexpr size_t kServerCandidates = 3;          // Server rows: deployments simulated (closed form's first ones)
+constexpr long long kScreenRequests = 250;       // ... each screened with this many requests at least
+constexpr int kScreenBisections = 4;             // ... and this many bisections
 
 Prediction skipped(Prediction p, const std::string& why) {
   p.ran = false;
@@ -162,32 +166,19 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     q.tp = m.tp.value_or(1);
     q.pp = m.pp.value_or(1);
   }
-  const DeploymentChoice d = search_deployment(s, q);
-  if (!d.found) return skipped(p, d.explanation);
-  long long tp = d.tp, pp = d.pp;
-  if (!(m.tp || m.pp)) p.assumptions.push_back("parallelism not given: " + d.explanation);
+  const DeploymentChoice chosen = search_deployment(s, q);
+  if (!chosen.found) return skipped(p, chosen.explanation);
+  if (!(m.tp || m.pp)) p.assumptions.push_back("parallelism not given: " + chosen.explanation);
   if (m.attention_dp)
     p.assumptions.push_back("parallelism.dp = " + std::to_string(*m.attention_dp) +
                             " (attention data parallelism) is not modelled: run as tp x pp replicas");
-  s.tp = tp;
-  s.pp = pp;
-  s.chips = tp * pp;
-  long long ep = m.ep.value_or(d.ep);
-  s.ep = ep;
-  Plan plan = plan_with(s, tp, pp, ep);
-  const long long replicas = chips / (tp * pp);
-  {
-    std::ostringstream desc;
-    desc << replicas << " x (tp=" << tp << " pp=" << pp << " ep=" << ep << ") on " << chips << " " << m.hardware;
-    p.deployment = desc.str();
-  }
 
-  ServingOptions so2;
-  so2.seed = o.seed;
-  so2.scheduler = "chunked-prefill";
-  so2.token_budget = kTokenBudget;
-  so2.max_batch = kMaxSequences;
-  so2.draw_routing = false;  // steady-state figures: the expectation where the draw cannot matter (serving.hpp)
+  ServingOptions serving;
+  serving.seed = o.seed;
+  serving.scheduler = "chunked-prefill";
+  serving.token_budget = kTokenBudget;
+  serving.max_batch = kMaxSequences;
+  serving.draw_routing = false;  // steady-state figures: the expectation where the draw cannot matter (serving.hpp)
   const bool have_lengths = m.input_tokens && m.output_tokens;
   switch (m.scenario) {
     case MeasuredScenario::fixed_batch:
@@ -195,9 +186,9 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       w.prompt = fixed(*m.input_tokens);
       w.output = fixed(*m.output_tokens);
       w.requests = *m.batch;
-      so2.scheduler = "static";
-      so2.max_batch = *m.batch;
-      so2.max_batch_tokens = std::max<long long>(so2.max_batch_tokens, *m.batch * *m.input_tokens);
+      serving.scheduler = "static";
+      serving.max_batch = *m.batch;
+      serving.max_batch_tokens = std::max<long long>(serving.max_batch_tokens, *m.batch * *m.input_tokens);
       break;
     case MeasuredScenario::single_stream:
     case MeasuredScenario::concurrency: {
@@ -211,39 +202,111 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       w.prompt = fixed(m.input_tokens.value_or(1024));
       w.output = fixed(m.output_tokens.value_or(256));
       w.requests = users == 1 ? kSingleStreamRequests : std::max(kMinConcurrencyRequests, kConcurrencyRounds * users);
-      so2.scheduler = "continuous";
-      so2.max_batch = std::max<long long>(1, users);
+      serving.scheduler = "continuous";
+      serving.max_batch = std::max<long long>(1, users);
       break;
     }
     case MeasuredScenario::offline:
+      w.arrival = WorkloadSpec::Arrival::all_at_once;
+      break;
     case MeasuredScenario::server: {
-      // Enough requests that the result is the steady state, not the drain of one batch.
-      const long long steady = std::max<long long>(o.steady_batches * d.batch, 200);
-      if (m.scenario == MeasuredScenario::offline) {
-        w.arrival = WorkloadSpec::Arrival::all_at_once;
-        w.requests = std::max(o.offline_requests, steady);
-      } else {
-        w.arrival = WorkloadSpec::Arrival::poisson;
-        w.requests = std::max(o.server_requests, steady);
-        w.slo.ttft_p99_s = m.ttft_p99_limit_s.value_or(0);
-        w.slo.tpot_p99_s = m.tpot_p99_limit_s.value_or(0);
-        if (!w.slo.any() && dataset && dataset->mlperf.present) {
-          w.slo = p.interactive && dataset->mlperf.interactive.any() ? dataset->mlperf.interactive : dataset->mlperf.server;
-          p.assumptions.push_back("p99 limits: the MLPerf benchmark's (" + dataset->mlperf.benchmark + ")");
-        }
-        if (!w.slo.any()) return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s or an MLPerf dataset");
+      w.arrival = WorkloadSpec::Arrival::poisson;
+      w.slo.ttft_p99_s = m.ttft_p99_limit_s.value_or(0);
+      w.slo.tpot_p99_s = m.tpot_p99_limit_s.value_or(0);
+      if (!w.slo.any() && dataset && dataset->mlperf.present) {
+        w.slo = p.interactive && dataset->mlperf.interactive.any() ? dataset->mlperf.interactive : dataset->mlperf.server;
+        p.assumptions.push_back("p99 limits: the MLPerf benchmark's (" + dataset->mlperf.benchmark + ")");
       }
+      if (!w.slo.any()) return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s or an MLPerf dataset");
       break;
     }
   }
 
-  // Pipelined replicas serve as pp micro-batch groups in flight (planner/deployment.hpp), each with
-  // 1/pp of the KV cache and of the sequence cap; the replica's throughput is the groups' sum.
-  const long long groups = streamed ? d.groups : 1;
-  if (groups > 1) {
-    so2.max_batch = std::max<long long>(1, so2.max_batch / groups);
-    so2.kv_blocks = std::max<long long>(1, kv_capacity(s, plan, so2.block_tokens).blocks / groups);
-    p.assumptions.push_back(std::to_string(groups) + " micro-batch groups in flight per replica");
+  // One candidate deployment set up for a serving run.
+  struct Deployed {
+    DeploymentChoice d;
+    Scenario s;
+    Plan plan;
+    WorkloadSpec w;
+    ServingOptions so;
+    long long replicas = 1, groups = 1;
+  };
+  auto deploy = [&](const DeploymentChoice& d) {
+    Deployed x{d, s, {}, w, serving, 1, 1};
+    x.s.tp = d.tp;
+    x.s.pp = d.pp;
+    x.s.chips = d.tp * d.pp;
+    x.s.ep = m.ep.value_or(d.ep);
+    x.plan = plan_with(x.s, d.tp, d.pp, *x.s.ep);
+    x.replicas = chips / (d.tp * d.pp);
+    if (streamed) {
+      // Enough requests that the result is the steady state, not the drain of one batch.
+      const long long steady = std::max<long long>(o.steady_batches * d.batch, 200);
+      x.w.requests = std::max(m.scenario == MeasuredScenario::offline ? o.offline_requests : o.server_requests, steady);
+    }
+    // Pipelined replicas serve as pp micro-batch groups in flight (planner/deployment.hpp), each with
+    // 1/pp of the KV cache and of the sequence cap; the replica's throughput is the groups' sum.
+    x.groups = streamed ? d.groups : 1;
+    if (x.groups > 1) {
+      x.so.max_batch = std::max<long long>(1, x.so.max_batch / x.groups);
+      x.so.kv_blocks = std::max<long long>(1, kv_capacity(x.s, x.plan, x.so.block_tokens).blocks / x.groups);
+    }
+    return x;
+  };
+  auto rate_start = [&](const DeploymentChoice& d) {
+    // Start the search near the closed form's estimate (a bracket that holds the answer).
+    return std::max(1e-3, 0.5 * static_cast<double>(d.batch) / d.step_s / std::max(1.0, q.mean_output_tokens));
+  };
+
+  // A p99 limit makes the closed form's ranking unreliable (prefill stalls and queueing that a
+  // steady-state step does not see: 405B on 16 H100 as TP2 x PP8 ranks first and serves a third of
+  // TP4 x PP4): Server rows without a stated parallelism simulate the closed form's first few
+  // candidates and keep the one that serves the highest rate.
+  Deployed dep = deploy(chosen);
+  if (m.scenario == MeasuredScenario::server && !o.closed_form && !o.serve && !(m.tp || m.pp) && chosen.ranked.size() > 1) {
+    // Screened at a quarter of the fidelity (fewer requests and bisections); the winner then runs
+    // the full search below.
+    const size_t tries = std::min<size_t>(kServerCandidates, chosen.ranked.size());
+    double best_tok_s = -1;
+    std::string tried;
+    for (size_t k = 0; k < tries; ++k) {
+      Deployed x = deploy(chosen.ranked[k]);
+      x.w.requests = std::max<long long>(kScreenRequests, x.d.batch * x.d.groups);
+      const RateSearch rs = max_rate_meeting_slo(x.s, x.plan, x.w, x.so, rate_start(x.d), kScreenBisections);
+      const double tok_s = rs.found ? rs.max_rate_req_s * x.w.output.mean_tokens() * static_cast<double>(x.groups * x.replicas) : 0;
+      std::ostringstream t;
+      t.precision(4);
+      t << (tried.empty() ? "" : ", ") << "tp=" << x.d.tp << " pp=" << x.d.pp << ": " << tok_s;
+      tried += t.str();
+      if (rs.found && tok_s > best_tok_s) {
+        best_tok_s = tok_s;
+        dep = deploy(chosen.ranked[k]);
+      }
+    }
+    p.assumptions.push_back("server deployment: the best of the closed form's " + std::to_string(tries) +
+                            " first candidates by a screening rate search at the p99 limits (" + tried + " tok/s)");
+  }
+  const DeploymentChoice& d = dep.d;
+  s = dep.s;
+  Plan plan = dep.plan;
+  w = dep.w;
+  ServingOptions so2 = dep.so;
+  const long long tp = d.tp, pp = d.pp, ep = s.ep.value_or(1);
+  const long long replicas = dep.replicas, groups = dep.groups;
+  {
+    std::ostringstream desc;
+    desc << replicas << " x (tp=" << tp << " pp=" << pp << " ep=" << ep << ") on " << chips << " " << m.hardware;
+    p.deployment = desc.str();
+  }
+  if (groups > 1) p.assumptions.push_back(std::to_string(groups) + " micro-batch groups in flight per replica");
+
+  if (m.scenario == MeasuredScenario::server && m.reported_mean_tpot_s && m.metric == MeasuredMetric::output_tok_s_deployment) {
+    // The sequences decoding at once, by Little's law on the measurement (tokens/s x TPOT), per
+    // micro-batch group of this deployment; the model's steady-state step at that batch is its TPOT.
+    const double per_group_tok_s = m.value / static_cast<double>(replicas * groups);
+    const double batch = std::max(1.0, std::round(per_group_tok_s * *m.reported_mean_tpot_s));
+    p.measured_tpot_s = *m.reported_mean_tpot_s;
+    p.predicted_tpot_s = steady_step_s(s, plan, batch, q);
   }
 
   double per_replica_tok_s = 0, per_chip_tok_s = 0, per_stream = 0, ttft = 0, itl = 0;
@@ -280,9 +343,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     if (m.scenario == MeasuredScenario::fixed_batch) per_stream = 0;
   } else if (m.scenario == MeasuredScenario::server) {
     if (o.serve) return skipped(p, "server rate search runs on the analytic engine only");
-    // Start the search near the closed form's estimate (a bracket that holds the answer).
-    const double start = std::max(1e-3, 0.5 * d.batch / d.step_s / std::max(1.0, q.mean_output_tokens));
-    RateSearch rs = max_rate_meeting_slo(s, plan, w, so2, start, o.server_bisections);
+    const RateSearch rs = max_rate_meeting_slo(s, plan, w, so2, rate_start(d), o.server_bisections);
     if (!rs.found) return skipped(p, "no arrival rate meets the p99 limits on this deployment");
     per_replica_tok_s = rs.max_rate_req_s * w.output.mean_tokens() * static_cast<double>(groups);
     per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
@@ -404,6 +465,11 @@ nlohmann::json to_json(const Prediction& p) {
     j["deployment"] = p.deployment;
     j["calibration"] = p.calibration;
     j["assumptions"] = p.assumptions;
+    if (p.measured_tpot_s && p.predicted_tpot_s) {
+      j["measured_mean_tpot_s"] = *p.measured_tpot_s;
+      j["predicted_tpot_s_at_measured_load"] = *p.predicted_tpot_s;
+      j["tpot_relative_error"] = *p.predicted_tpot_s / *p.measured_tpot_s - 1.0;
+    }
   } else {
     j["skipped_reason"] = p.skipped_reason;
   }

@@ -28,6 +28,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,11 @@ struct Prediction {
   std::string deployment;      // "4 x (tp=2 pp=1) of 8 h100-sxm"
   std::string calibration;     // the calibration it ran with
   std::vector<std::string> assumptions;
+  // Server rows that report a mean TPOT: that TPOT, and the model's at the measured concurrency
+  // (the steady-state step, planner/deployment.hpp steady_step_s, at the batch Little's law gives:
+  // measured tokens/s x measured TPOT, per micro-batch group), a second observable for calibrate:
+  // throughput alone does not say how a step's time splits between per-token and fixed costs.
+  std::optional<double> measured_tpot_s, predicted_tpot_s;
 };
 
 Prediction predict(const Measurement& m, const PredictOptions& o);

@@ -35,13 +35,13 @@ double measured_ring(const Scenario& s, double bytes) {
 }
 }  // namespace
 
-TEST_CASE("textbook: ring all-reduce through an NVSwitch star = 2(n-1)(2 lat + S/n/bw)") {
+TEST_CASE("textbook: two-shot all-reduce through an NVSwitch star = 2(2 lat + (n-1)/n S/bw)") {
   Scenario s = scenario("h100-sxm", "llama-3.1-70b", 8, 1, 1);
   const double S = 2.0 * 1024 * 1024, n = 8;
   const double lat = s.hw.scale_up.latency_s.value, bw = s.hw.scale_up.bandwidth_Bps.value;
-  const double expected = 2 * (n - 1) * (2 * lat + S / n / bw);
+  const double expected = 2 * (2 * lat + (n - 1) / n * S / bw);
   const double got = measured_ring(s, S);
-  std::printf("ring all-reduce, star: n=8 S=2 MiB lat=%g s bw=%g B/s: textbook 2(n-1)(2lat+S/n/bw) = %.9g s, "
+  std::printf("two-shot all-reduce, star: n=8 S=2 MiB lat=%g s bw=%g B/s: textbook 2(2lat+(n-1)/n S/bw) = %.9g s, "
               "DES %.9g s, deviation %.2e\n", lat, bw, expected, got, got / expected - 1);
   CHECK(got == doctest::Approx(expected).epsilon(1e-6).scale(0));
 }

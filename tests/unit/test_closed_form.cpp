@@ -45,6 +45,25 @@ TEST_CASE("ring all-reduce: the worked example of collectives.hpp") {
   CHECK(ring_allreduce_time(1, Bytes(2097152), h100.scale_up).si() == 0.0);
 }
 
+TEST_CASE("two-shot all-reduce: the worked example of collectives.hpp, and which fabrics use it") {
+  Hardware h100 = load_hardware("h100-sxm");
+  // Reduce-scatter then all-gather through the switch: 2 * (2e-6 + (7/8) * 2097152 / 450e9).
+  const double expected = 2.0 * (2e-6 + 7.0 / 8.0 * 2097152.0 / 450e9);
+  CHECK(two_shot_allreduce_time(8, Bytes(2097152), h100.scale_up).si() == doctest::Approx(expected).epsilon(1e-12));
+  CHECK(allreduce_time(8, Bytes(2097152), h100.scale_up).si() == doctest::Approx(expected).epsilon(1e-12));
+  // Same bytes per port as the ring, 2 latencies instead of 2(n-1): never slower on a switch.
+  CHECK(two_shot_allreduce_time(8, Bytes(2097152), h100.scale_up).si() < ring_allreduce_time(8, Bytes(2097152), h100.scale_up).si());
+  CHECK(two_shot_allreduce_time(2, Bytes(4096), h100.scale_up).si() ==
+        doctest::Approx(ring_allreduce_time(2, Bytes(4096), h100.scale_up).si()).epsilon(1e-12));
+  // Neighbour-only fabrics keep the ring.
+  CHECK(two_shot_allreduce(Topology::switched));
+  CHECK(two_shot_allreduce(Topology::fat_tree));
+  CHECK_FALSE(two_shot_allreduce(Topology::dragonfly));
+  CHECK_FALSE(two_shot_allreduce(Topology::ring));
+  CHECK_FALSE(two_shot_allreduce(Topology::wafer));
+  CHECK_FALSE(two_shot_allreduce(Topology::torus2d));
+}
+
 TEST_CASE("single-chip decode of Llama-3.1-8B on H100 is the memory roofline, derived by hand") {
   Scenario s = scenario("h100-sxm", "llama-3.1-8b", 1, 1000, 2);
   Plan plan = make_plan(s);

@@ -124,3 +124,43 @@ TEST_CASE("deployment search: a TPOT limit shrinks the batch until the step meet
   CHECK(tight.step_s <= 0.04);
   CHECK(tight.batch < loose.batch);
 }
+
+TEST_CASE("step time: attention runs at the wider of the weights' and the KV cache's precision") {
+  Calibration ideal;
+  ideal.name = "ideal";
+  // B200: FP4 9,000, FP8 4,500, BF16 2,250 TFLOP/s dense (hardware/b200.json).
+  const Scenario fp4 = scenario("b200", "llama-3.1-70b", "fp4", ideal);  // FP8 cache
+  const Scenario fp8 = scenario("b200", "llama-3.1-70b", "fp8", ideal);
+  const Scenario bf16 = scenario("b200", "llama-3.1-70b", "bf16", ideal);
+  CHECK(attention_peak_flops(fp4) == doctest::Approx(fp4.hw.flops_for(Precision::fp8).value));
+  CHECK(attention_peak_flops(fp8) == doctest::Approx(fp8.hw.flops_for(Precision::fp8).value));
+  CHECK(attention_peak_flops(bf16) == doctest::Approx(bf16.hw.flops_for(Precision::bf16).value));
+  CHECK(fp4.hw.flops_for(Precision::fp4).value > attention_peak_flops(fp4) * 1.5);
+  // A prefill step's attention phase is then twice as long under FP4 weights as the FP4 peak gives.
+  const Plan plan = plan_with(fp4, 1, 1, 1);
+  const StepCost c = step_cost(fp4, plan, StepShape::prefill(1, 8192, 0));
+  const StepTime t = step_time(fp4, plan, c);
+  CHECK(t.compute.si() == doctest::Approx(c.gemm_flop.si() / fp4.hw.flops_for(Precision::fp4).value +
+                                          c.attention_flop.si() / fp4.hw.flops_for(Precision::fp8).value));
+}
+
+TEST_CASE("step time: fp4_gemm_efficiency slows FP4 GEMMs only where the chip has a native FP4 rate") {
+  Calibration half;
+  half.name = "half-fp4";
+  half.fp4_gemm_efficiency = 0.5;
+  Calibration ideal;
+  ideal.name = "ideal";
+  auto gemm_s = [](const Scenario& s) {
+    const Plan plan = plan_with(s, 1, 1, 1);
+    return step_time(s, plan, step_cost(s, plan, StepShape::prefill(1, 8192, 0))).compute.si() -
+           step_cost(s, plan, StepShape::prefill(1, 8192, 0)).attention_flop.si() / attention_peak_flops(s);
+  };
+  // B200 has FP4 tensor cores: the GEMM time doubles.
+  CHECK(gemm_s(scenario("b200", "llama-3.1-8b", "fp4", half)) ==
+        doctest::Approx(2.0 * gemm_s(scenario("b200", "llama-3.1-8b", "fp4", ideal))));
+  // H100 runs FP4 weights at its FP8 rate: the term does not apply; nor to FP8 weights on B200.
+  CHECK(gemm_s(scenario("h100-sxm", "llama-3.1-8b", "fp4", half)) ==
+        doctest::Approx(gemm_s(scenario("h100-sxm", "llama-3.1-8b", "fp4", ideal))));
+  CHECK(gemm_s(scenario("b200", "llama-3.1-8b", "fp8", half)) ==
+        doctest::Approx(gemm_s(scenario("b200", "llama-3.1-8b", "fp8", ideal))));
+}

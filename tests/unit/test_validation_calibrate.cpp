@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -74,6 +75,7 @@ TEST_CASE("calibrate: deterministic, reduces the error and recovers the efficien
   fo.start.layer_overhead = Seconds(1e-5);
   fo.max_evaluations = 600;
   fo.tolerance = 1e-14;
+  fo.model_error_sd = 0;  // plain least squares: the synthetic rows are exact, the priors would bias them
   const FitResult a = fit_calibration(set, rows, defaults(), fo);
   const FitResult b = fit_calibration(set, rows, defaults(), fo);
   CHECK(a.evaluations == b.evaluations);
@@ -90,6 +92,35 @@ TEST_CASE("calibrate: deterministic, reduces the error and recovers the efficien
   CHECK(a.fitted.weight_bandwidth_efficiency == doctest::Approx(truth.weight_bandwidth_efficiency).epsilon(0.02));
   CHECK(a.fitted.step_overhead.si() == doctest::Approx(truth.step_overhead.si()).epsilon(0.10));
   CHECK(a.fitted.layer_overhead.si() == doctest::Approx(truth.layer_overhead.si()).epsilon(0.10));
+}
+
+TEST_CASE("calibrate: the priors decide what the rows cannot, and weigh little where the rows speak") {
+  Calibration truth;
+  truth.compute_efficiency = 0.55;
+  truth.weight_bandwidth_efficiency = 0.8;
+  truth.step_overhead = Seconds(2e-3);
+  truth.layer_overhead = Seconds(2e-5);
+  const MeasurementSet set = synthetic(truth);
+  const std::vector<size_t> rows = {0, 1, 2, 3, 4};
+  FitOptions fo;
+  fo.start = truth;
+  fo.start.moe_layer_overhead = Seconds(1e-3);  // dense rows say nothing about MoE layers
+  fo.terms = {"compute_efficiency", "weight_bandwidth_efficiency", "moe_layer_overhead_s"};
+  fo.max_evaluations = 400;
+  fo.tolerance = 1e-12;
+  const FitResult a = fit_calibration(set, rows, defaults(), fo);
+  const auto& terms = fitted_terms();
+  const auto moe = std::find_if(terms.begin(), terms.end(), [](const FittedTerm& t) { return t.name == "moe_layer_overhead_s"; });
+  REQUIRE(moe != terms.end());
+  // The unidentified term moves to its prior; the identified ones stay at the truth (within 2 %).
+  CHECK(a.fitted.moe_layer_overhead.si() == doctest::Approx(moe->scale * std::exp(moe->prior)).epsilon(0.05));
+  CHECK(a.fitted.compute_efficiency == doctest::Approx(truth.compute_efficiency).epsilon(0.02));
+  CHECK(a.fitted.weight_bandwidth_efficiency == doctest::Approx(truth.weight_bandwidth_efficiency).epsilon(0.02));
+  // The objective at the start point is the prior penalty alone, scaled as documented.
+  FitOptions none = fo;
+  none.model_error_sd = 0;
+  CHECK(fit_objective(set, rows, defaults(), fo.start, none) == doctest::Approx(0).epsilon(1e-9));
+  CHECK(fit_objective(set, rows, defaults(), fo.start, fo) > 0);
 }
 
 TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, bad files name the pointer") {
