@@ -1,4 +1,4 @@
-// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy, quantify, report). All logic
+// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy, quantify, report, site, new). All logic
 // lives in the library; this file parses options, picks the output form and sets the exit code.
 #include <CLI/CLI.hpp>
 
@@ -12,7 +12,9 @@
 #include "registry/graph.hpp"
 #include "registry/lint.hpp"
 #include "registry/quantify.hpp"
+#include "registry/scaffold.hpp"
 #include "registry/schema.hpp"
+#include "registry/site.hpp"
 #include "registry/taxonomy.hpp"
 
 namespace infersim::cli {
@@ -36,6 +38,8 @@ struct RegistryOptions {
   std::string selector = "all";
   bool small = false;
   bool markdown = false;
+  bool no_measure = false;
+  reg::NewEntry new_entry;
 };
 
 // The running binary, for the experiments that spawn `infersim simulate` (one SimGrid engine per process).
@@ -243,6 +247,84 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     if (options->out.empty()) std::cout << text;
     else write_file_atomically(options->out, text);
     result.exit_code = quantify_exit_code(results);
+  });
+
+  CLI::App* site = registry->add_subcommand("site", "Build the registry's static site: dashboards, a page per entry, Atom feeds, registry.json");
+  site->footer(
+      "Build a self-contained static site (no server, no JavaScript) from the registry folder: index.html with the\n"
+      "dashboards (entries by type, status and priority, a priority x difficulty heat map, stale entries with days\n"
+      "overdue, changes in the last 90 days, the dependency graph as SVG with cycles and the critical chain), one page\n"
+      "per entry (fields, claim vs the simulator's measurement with verdict and rerun commands, body, solutions,\n"
+      "blockers, dependencies, history from git log or the changelog, lint findings), Atom feeds (all, per type, per\n"
+      "status), registry.json and graph.svg. Dates come from --today, else the registry's git HEAD, else the data:\n"
+      "an unchanged registry gives byte-identical files. The site is written to a temporary folder and renamed into\n"
+      "place; an existing --out is replaced only when empty or a previous site.\n"
+      "Exit codes: 0 written (lint findings are shown on the site, not an error), 1 some experiment failed to run,\n"
+      "2 unreadable input, 3 cannot write --out.\n"
+      "Example: infersim registry site --out site --small && xdg-open site/index.html");
+  add_dir_option(*site, *options);
+  site->add_option("--out", options->out, "Folder to write the site to (replaced as a whole)")->required();
+  site->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
+  site->add_option("--today", options->today, "The site's 'as of' date YYYY-MM-DD (staleness, last 90 days); default: git HEAD's date, else the newest date in the entries");
+  site->add_flag("--small", options->small, "Run each experiment at its reduced size (the tests' setting)");
+  site->add_flag("--no-measure", options->no_measure, "Do not run the experiments; entry pages say so and give the command");
+  site->callback([options, quantify_options, &result] {
+    reg::SiteOptions so;
+    so.registry_dir = fs::path(options->dir).lexically_normal();
+    if (so.registry_dir.filename().empty()) so.registry_dir = so.registry_dir.parent_path();  // "registry/" -> "registry"
+    so.schema_file = schema_path(*options);
+    if (!options->today.empty()) so.today = parse_today(options->today);
+    so.measure = !options->no_measure;
+    so.quantify = quantify_options();
+    so.quantify.registry_dir = so.registry_dir;
+    const reg::SiteInput input = reg::gather_site_input(so);
+    const reg::SiteFiles files = reg::render_site(input);
+    reg::write_site(files, options->out);
+    size_t pages = 0, feeds = 0;
+    for (const auto& [path, _] : files) {
+      pages += path.size() > 5 && path.compare(path.size() - 5, 5, ".html") == 0;
+      feeds += path.size() > 5 && path.compare(path.size() - 5, 5, ".atom") == 0;
+    }
+    std::cout << "wrote " << options->out << ": " << files.size() << " files (" << pages << " pages, " << feeds << " Atom feeds), "
+              << input.entries.size() << " entries as of " << input.as_of.to_string() << ", " << input.lint.violations.size()
+              << " lint findings shown\n";
+    result.exit_code = input.measured ? quantify_exit_code(input.quantify) : kExitClean;
+  });
+
+  CLI::App* add = registry->add_subcommand("new", "Scaffold a new entry with the next free id, valid as written");
+  add->footer(
+      "Write <dir>/B<n>.md with n one more than the highest id in use (ids are never recycled): every required field,\n"
+      "version 1 with its changelog item, last_reviewed = --today, and the four required body sections holding\n"
+      "instructions; `registry lint` passes on it as written. Replace the instructions with the argument, add known\n"
+      "solutions with citations and specific blockers, then open a pull request (registry/README.md).\n"
+      "Exit codes: 0 written, 2 a bad option value (the message names it and the accepted values), 3 cannot write.\n"
+      "Example: infersim registry new --name \"KV-cache offload latency\" --type architecture --unlock-value \"~2x context per chip\" --author \"Ada L.\"");
+  add_dir_option(*add, *options);
+  add->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
+  add->add_option("--name", options->new_entry.name, "Short canonical name")->required();
+  add->add_option("--type", options->new_entry.type, "One of the schema's types (physics, architecture, algorithm, stack, supply, ecosystem, measurement, economic)")->required();
+  add->add_option("--unlock-value", options->new_entry.unlock_value, "estimated_unlock_value: what resolving it alone would gain, e.g. \"~2x decode throughput\"")->required();
+  add->add_option("--author", options->new_entry.author, "Your name (contributors[0].name)")->required();
+  add->add_option("--github-handle", options->new_entry.github_handle, "Your GitHub handle (optional)");
+  add->add_option("--priority", options->new_entry.priority, "1 to 5 (5 = gating frontier economics)")->capture_default_str();
+  add->add_option("--difficulty", options->new_entry.difficulty, "1 to 5 (5 = open research frontier)")->capture_default_str();
+  add->add_option("--status", options->new_entry.status, "open, partial or resolved")->capture_default_str();
+  add->add_option("--review-cadence-days", options->new_entry.review_cadence_days, "Days until the entry is stale")->capture_default_str();
+  add->add_option("--today", options->today, "last_reviewed and the changelog date, YYYY-MM-DD (default: today's UTC date)");
+  add->callback([options, &result] {
+    const reg::Schema schema = reg::load_schema(schema_path(*options));
+    reg::NewEntry facts = options->new_entry;
+    facts.date = options->today.empty() ? reg::today_utc() : parse_today(options->today);
+    const auto entries = reg::read_entries(options->dir);
+    const std::string id = reg::next_free_id(entries);
+    const std::string text = reg::scaffold_entry(id, facts, schema);
+    const fs::path file = fs::path(options->dir) / (id + ".md");
+    std::error_code ec;
+    if (fs::exists(file, ec)) throw std::runtime_error(file.string() + ": exists already; refusing to overwrite it");
+    write_file_atomically(file.string(), text);
+    std::cout << "wrote " << file.string() << " (" << id << "); next: replace the instructions in its body, then run "
+              << "infersim registry lint --dir " << options->dir << "\n";
+    result.exit_code = kExitClean;
   });
 }
 
