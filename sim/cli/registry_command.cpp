@@ -2,6 +2,7 @@
 // lives in the library; this file parses options, picks the output form and sets the exit code.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -39,6 +40,8 @@ struct RegistryOptions {
   bool small = false;
   bool markdown = false;
   bool no_measure = false;
+  std::string changed_since;
+  std::string baseline;
   reg::NewEntry new_entry;
 };
 
@@ -99,31 +102,59 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "enum values (type, status, maturity, contribution), ranges 1-5 (priority, difficulty), ISO dates not in the\n"
       "future, ids of the form B<n> matching the file name and unique, depends_on naming other existing entries,\n"
       "one citation per known solution, specific blockers, body of 200-600 words with the four ## headings, and\n"
-      "README.md's migration note against its change log and the entries.\n"
+      "README.md's migration note against its change log and the entries, and versioning: changelog versions 1, 2, 3, ...,\n"
+      "version = the newest changelog item's, last_reviewed = its date (guideline 4).\n"
       "Each violation prints as  file:line: field: value: message; accepted values: ...\n"
       "With --today, entries past last_reviewed + review_cadence_days are also reported (rule 'stale').\n"
+      "With --changed-since REV (git), an entry whose facts or body changed since REV must have a later last_reviewed\n"
+      "and a higher version (guideline 4). With --baseline FILE (an earlier lint --json), findings already there are\n"
+      "known: printed in the count, not failing the run (what a pull request check wants).\n"
       "Exit codes: 0 clean, 1 some rule failed, 2 unreadable input (missing folder, malformed front matter).\n"
       "Example: infersim registry lint --today 2026-11-21 --json | jq '.violations_by_rule'");
   add_dir_option(*lint, *options);
   lint->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
   lint->add_option("--today", options->today, "Today's date YYYY-MM-DD: enables the stale rule and dates the future-date rule (default: the system's UTC date, stale rule off)");
   lint->add_flag("--json", options->json, "Print one JSON object (jq-readable) instead of text");
+  lint->add_option("--changed-since", options->changed_since,
+                   "Git revision: also check that every entry edited since it has a later last_reviewed and a higher version (guideline 4)");
+  lint->add_option("--baseline", options->baseline,
+                   "An earlier `registry lint --json` output: findings it already lists are reported as known and do not fail the run");
   lint->callback([options, &result] {
     const reg::Schema schema = reg::load_schema(schema_path(*options));
     reg::LintOptions lo;
     lo.today = options->today.empty() ? reg::today_utc() : parse_today(options->today);
     if (!options->today.empty()) lo.today_for_stale = lo.today;
-    const reg::LintReport report = reg::lint_registry(options->dir, schema, lo);
+    reg::LintReport report = reg::lint_registry(options->dir, schema, lo);
+    if (!options->changed_since.empty()) {
+      auto edits = reg::lint_edits(reg::read_entries(options->dir), options->changed_since);
+      report.violations.insert(report.violations.end(), edits.begin(), edits.end());
+    }
+    std::vector<bool> known(report.violations.size(), false);
+    if (!options->baseline.empty()) known = reg::known_in_baseline(report, options->baseline);
+    const size_t known_count = static_cast<size_t>(std::count(known.begin(), known.end(), true));
+    const bool fails = known_count < report.violations.size();
     if (options->json) {
       nlohmann::json j = reg::to_json(report);
       j["schema"] = schema_path(*options).string();
       j["today"] = lo.today.to_string();
       j["stale_checked"] = lo.today_for_stale.has_value();
+      if (!options->changed_since.empty()) j["changed_since"] = options->changed_since;
+      if (!options->baseline.empty()) {
+        for (size_t i = 0; i < known.size(); ++i) j["violations"][i]["known"] = static_cast<bool>(known[i]);
+        j["baseline"] = options->baseline;
+        j["known_count"] = known_count;
+        j["new_count"] = report.violations.size() - known_count;
+      }
       std::cout << j.dump(2) << "\n";
-    } else {
+    } else if (options->baseline.empty()) {
       std::cout << reg::to_text(report);
+    } else {
+      for (size_t i = 0; i < known.size(); ++i)
+        if (!known[i]) std::cout << report.violations[i].to_string() << "\n";
+      std::cout << options->dir << ": " << report.entry_count << " entries, " << report.violations.size() - known_count
+                << " new violations, " << known_count << " known from the baseline " << options->baseline << "\n";
     }
-    result.exit_code = report.clean() ? kExitClean : kExitFindings;
+    result.exit_code = fails ? kExitFindings : kExitClean;
   });
 
   CLI::App* stale = registry->add_subcommand("stale", "List entries past last_reviewed + review_cadence_days");

@@ -99,6 +99,10 @@ std::vector<HistoryItem> changelog_history(const Entry& entry) {
   return out;
 }
 
+std::optional<std::string> git_file_at(const fs::path& file, const std::string& rev) {
+  return run_git(fs::absolute(file).parent_path(), {"show", rev + ":./" + file.filename().string()});
+}
+
 EntryHistory entry_history(const Entry& entry) {
   if (auto git = git_history(entry.path); git && !git->empty()) return {"git", std::move(*git)};
   return {"changelog", changelog_history(entry)};

@@ -35,5 +35,8 @@ std::vector<HistoryItem> changelog_history(const Entry& entry);
 std::optional<std::string> git_head_date(const std::filesystem::path& dir);
 // Git when available, else the changelog.
 EntryHistory entry_history(const Entry& entry);
+// The text of `file` at git revision `rev` (`git show REV:./NAME` run in the file's folder), or
+// nullopt when it did not exist there, the folder is not a work tree, or git is missing.
+std::optional<std::string> git_file_at(const std::filesystem::path& file, const std::string& rev);
 
 }  // namespace infersim::registry

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "descriptors/input_error.hpp"
+#include "registry/history.hpp"
 
 namespace infersim::registry {
 
@@ -647,6 +648,88 @@ LintReport lint_registry(const fs::path& dir, const Schema& schema, const LintOp
     return std::tie(ra, a.line) < std::tie(rb, b.line);
   });
   return report;
+}
+
+namespace {
+
+// The content of a value, lines ignored, so two readings of the same facts compare equal.
+std::string canonical(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Null: return "~";
+    case Value::Kind::Scalar: return "'" + v.scalar + "'";
+    case Value::Kind::Sequence: {
+      std::string s = "[";
+      for (const auto& item : v.items) s += canonical(item) + ",";
+      return s + "]";
+    }
+    case Value::Kind::Map: {
+      std::string s = "{";
+      for (const auto& [k, sub] : v.fields)
+        if (k != "version" && k != "changelog" && k != "last_reviewed") s += k + ":" + canonical(sub) + ",";
+      return s + "}";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<Violation> lint_edits(const std::vector<Entry>& entries, const std::string& rev) {
+  std::vector<Violation> out;
+  for (const auto& e : entries) {
+    const auto before_text = git_file_at(e.path, rev);
+    if (!before_text) continue;  // new since rev
+    Entry before;
+    try {
+      before = parse_entry(*before_text, e.path);
+    } catch (const InputError&) {
+      continue;  // unreadable at rev: nothing to compare with
+    }
+    if (canonical(before.front_matter) == canonical(e.front_matter) && before.body == e.body) continue;
+    const std::string guideline = "contribution guideline 4: last_reviewed is updated on every edit";
+    const auto was = before.scalar("last_reviewed").value_or("");
+    const Value* now = e.front_matter.find("last_reviewed");
+    const auto was_date = parse_iso_date(was);
+    const auto now_date = now && now->kind == Value::Kind::Scalar ? parse_iso_date(now->scalar) : std::nullopt;
+    if (was_date && now_date && !(*was_date < *now_date))
+      out.push_back(Violation{e.path.string(), now->line, "last_reviewed", now->scalar, "review-not-updated",
+                              "the entry's facts or body changed since " + rev + ", but last_reviewed did not move (" + guideline + ")",
+                              "a date after " + was});
+    const auto was_version = before.scalar("version");
+    const Value* version = e.front_matter.find("version");
+    if (was_version && is_integer_text(*was_version) && version && version->kind == Value::Kind::Scalar &&
+        is_integer_text(version->scalar) && std::stoll(version->scalar) <= std::stoll(*was_version))
+      out.push_back(Violation{e.path.string(), version->line, "version", version->scalar, "version-not-bumped",
+                              "the entry's facts or body changed since " + rev + ", but version is not higher than there (" + guideline +
+                                  ", with a changelog item for the new version)",
+                              std::to_string(std::stoll(*was_version) + 1)});
+  }
+  return out;
+}
+
+std::vector<bool> known_in_baseline(const LintReport& report, const fs::path& baseline_json) {
+  std::ifstream in(baseline_json);
+  if (!in) throw InputError(baseline_json.string(), "open", "cannot read the baseline (the output of registry lint --json)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(baseline_json.string(), "parse", std::string("not JSON: ") + e.what());
+  }
+  if (!j.is_object() || !j.contains("violations") || !j["violations"].is_array() || !j.contains("dir") || !j["dir"].is_string())
+    throw InputError(baseline_json.string(), "/violations", "expected the output of registry lint --json (an object with dir and violations)");
+  auto relative = [](const std::string& dir, const std::string& file) {
+    const std::string prefix = dir + "/";
+    return file.rfind(prefix, 0) == 0 ? file.substr(prefix.size()) : fs::path(file).filename().string();
+  };
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> known;
+  const std::string base_dir = j["dir"].get<std::string>();
+  for (const auto& v : j["violations"])
+    if (v.is_object())
+      known.insert({relative(base_dir, v.value("file", "")), v.value("field", ""), v.value("rule", ""), v.value("value", "")});
+  std::vector<bool> out;
+  for (const auto& v : report.violations) out.push_back(known.count({relative(report.dir.string(), v.file), v.field, v.rule, v.value}) > 0);
+  return out;
 }
 
 nlohmann::json to_json(const LintReport& report) {
