@@ -24,7 +24,7 @@ shoot() {  # page, png, height
   timeout 120 chromium "${FLAGS[@]}" --window-size=1280,"$3" --screenshot="$2" "file://$1" >/dev/null 2>&1
   [[ -s $2 ]] || { echo "FAIL: no screenshot of $1"; exit 1; }
 }
-shoot "$SITE/index.html" "$OUT/index.png" 4200
+shoot "$SITE/index.html" "$OUT/index.png" 5600
 shoot "$SITE/entries/$ENTRY.html" "$OUT/$ENTRY.png" 3400
 # A blank or failed render is a nearly single-colour PNG.
 /usr/bin/python3 - "$OUT/index.png" "$OUT/$ENTRY.png" <<'PY'

@@ -552,6 +552,8 @@ std::vector<Violation> lint_readme(const Entry& readme, const std::vector<Entry>
     };
     const std::string n = lookup(note_claim), l = lookup(log_claim);
     if (n == actual && l == actual) continue;
+    // An entry written after both records (registry new) is in neither: they say nothing about it.
+    if (n.empty() && l.empty()) continue;
     groups[{n, l, actual}].ids.push_back(id);
   }
   const Value* complete = note->find("complete");

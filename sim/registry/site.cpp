@@ -157,6 +157,7 @@ pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; white-space: pre-wr
 .verdict-understated { color: #0d47a1; font-weight: bold; }
 .graph { overflow-x: auto; border: 1px solid #ddd; padding: .5rem; }
 .note { color: #555; }
+td.d { white-space: nowrap; }
 footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .5rem; color: #555; font-size: .9em; }
 )";
 
@@ -407,9 +408,11 @@ class Renderer {
     }
 
     b << "<h2 id=\"recent\">Changed in the last " << kRecentChangeDays << " days</h2>\n";
+    // One row per change (a commit touching several entries is one row listing them).
     struct Change {
-      std::string date, what, ref, text;
-      std::string id;  // for order
+      std::string date, ref, text;
+      std::vector<std::string> ids;
+      bool registry = false;
     };
     std::vector<Change> changes;
     const long from = in_.as_of.days_since_epoch() - kRecentChangeDays;
@@ -417,22 +420,30 @@ class Renderer {
       const auto d = parse_iso_date(date);
       return d && d->days_since_epoch() > from && !(in_.as_of < *d);
     };
+    auto add_change = [&](const HistoryItem& h, const std::string& id) {
+      for (auto& c : changes)
+        if (c.date == h.date && c.ref == h.ref && c.text == h.text && !c.registry && !id.empty()) {
+          c.ids.push_back(id);
+          return;
+        }
+      changes.push_back({h.date, h.ref, h.text, id.empty() ? std::vector<std::string>{} : std::vector<std::string>{id}, id.empty()});
+    };
     for (const auto& e : in_.entries)
       for (const auto& h : in_.history.at(e.id()).items)
-        if (recent(h.date)) changes.push_back({h.date, entry_link(root, e.id(), true, &names_), h.ref, h.text, e.id()});
+        if (recent(h.date)) add_change(h, e.id());
     for (const auto& h : registry_changes(in_.registry_dir))
-      if (recent(h.date)) changes.push_back({h.date, "the registry (README.md change_log)", h.ref, h.text, ""});
+      if (recent(h.date)) add_change(h, "");
     std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& c) { return a.date > c.date; });
     if (changes.empty()) {
       b << "<p>Nothing changed between " << date_from_days(from + 1).to_string() << " and " << in_.as_of.to_string() << ".</p>\n";
     } else {
       b << "<table>\n<caption>" << changes.size() << " changes from " << date_from_days(from + 1).to_string() << " to "
         << in_.as_of.to_string() << ", newest first (entry history from git when the registry is a checkout, else from each "
-        << "entry's changelog)</caption>\n<tr><th scope=\"col\">date</th><th scope=\"col\">what</th><th scope=\"col\">ref</th>"
-           "<th scope=\"col\">change</th></tr>\n";
+        << "entry's changelog)</caption>\n<tr><th scope=\"col\">date</th><th scope=\"col\">ref</th><th scope=\"col\">change</th>"
+           "<th scope=\"col\">entries</th></tr>\n";
       for (const auto& c : changes)
-        b << "<tr><td>" << c.date << "</td><td>" << c.what << "</td><td><code>" << e_(c.ref) << "</code></td><td>" << e_(c.text)
-          << "</td></tr>\n";
+        b << "<tr><td class=\"d\">" << c.date << "</td><td><code>" << e_(c.ref) << "</code></td><td>" << e_(c.text) << "</td><td>"
+          << (c.registry ? std::string("the registry (README.md change_log)") : links(root, c.ids)) << "</td></tr>\n";
       b << "</table>\n";
     }
 
@@ -635,7 +646,7 @@ class Renderer {
       b << "<table>\n<caption>" << h.items.size() << " changes, newest first</caption>\n<tr><th scope=\"col\">date</th><th scope=\"col\">"
         << (h.source == "git" ? "commit" : "version") << "</th><th scope=\"col\">change</th></tr>\n";
       for (const auto& item : h.items)
-        b << "<tr><td>" << e_(item.date) << "</td><td><code>" << e_(item.ref) << "</code></td><td>" << e_(item.text) << "</td></tr>\n";
+        b << "<tr><td class=\"d\">" << e_(item.date) << "</td><td><code>" << e_(item.ref) << "</code></td><td>" << e_(item.text) << "</td></tr>\n";
       b << "</table>\n";
     }
     b << "<h2 id=\"changelog\">Changelog</h2>\n";
@@ -645,7 +656,7 @@ class Renderer {
       b << "<table>\n<caption>The entry's own changelog (version " << e_(field(e, "version")) << "), newest first</caption>\n"
         << "<tr><th scope=\"col\">version</th><th scope=\"col\">date</th><th scope=\"col\">change</th></tr>\n";
       for (const auto& item : log)
-        b << "<tr><td>" << e_(item.ref) << "</td><td>" << e_(item.date) << "</td><td>" << e_(item.text) << "</td></tr>\n";
+        b << "<tr><td>" << e_(item.ref) << "</td><td class=\"d\">" << e_(item.date) << "</td><td>" << e_(item.text) << "</td></tr>\n";
       b << "</table>\n";
     }
 
