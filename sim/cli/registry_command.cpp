@@ -1,7 +1,8 @@
-// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy, quantify, report). All logic
+// `infersim registry ...`: CLI11 glue for sim/registry (lint, stale, graph, taxonomy, quantify, report, site, new). All logic
 // lives in the library; this file parses options, picks the output form and sets the exit code.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -12,7 +13,9 @@
 #include "registry/graph.hpp"
 #include "registry/lint.hpp"
 #include "registry/quantify.hpp"
+#include "registry/scaffold.hpp"
 #include "registry/schema.hpp"
+#include "registry/site.hpp"
 #include "registry/taxonomy.hpp"
 
 namespace infersim::cli {
@@ -36,6 +39,10 @@ struct RegistryOptions {
   std::string selector = "all";
   bool small = false;
   bool markdown = false;
+  bool no_measure = false;
+  std::string changed_since;
+  std::string baseline;
+  reg::NewEntry new_entry;
 };
 
 // The running binary, for the experiments that spawn `infersim simulate` (one SimGrid engine per process).
@@ -95,31 +102,59 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "enum values (type, status, maturity, contribution), ranges 1-5 (priority, difficulty), ISO dates not in the\n"
       "future, ids of the form B<n> matching the file name and unique, depends_on naming other existing entries,\n"
       "one citation per known solution, specific blockers, body of 200-600 words with the four ## headings, and\n"
-      "README.md's migration note against its change log and the entries.\n"
+      "README.md's migration note against its change log and the entries, and versioning: changelog versions 1, 2, 3, ...,\n"
+      "version = the newest changelog item's, last_reviewed = its date (guideline 4).\n"
       "Each violation prints as  file:line: field: value: message; accepted values: ...\n"
       "With --today, entries past last_reviewed + review_cadence_days are also reported (rule 'stale').\n"
+      "With --changed-since REV (git), an entry whose facts or body changed since REV must have a later last_reviewed\n"
+      "and a higher version (guideline 4). With --baseline FILE (an earlier lint --json), findings already there are\n"
+      "known: printed in the count, not failing the run (what a pull request check wants).\n"
       "Exit codes: 0 clean, 1 some rule failed, 2 unreadable input (missing folder, malformed front matter).\n"
       "Example: infersim registry lint --today 2026-11-21 --json | jq '.violations_by_rule'");
   add_dir_option(*lint, *options);
   lint->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
   lint->add_option("--today", options->today, "Today's date YYYY-MM-DD: enables the stale rule and dates the future-date rule (default: the system's UTC date, stale rule off)");
   lint->add_flag("--json", options->json, "Print one JSON object (jq-readable) instead of text");
+  lint->add_option("--changed-since", options->changed_since,
+                   "Git revision: also check that every entry edited since it has a later last_reviewed and a higher version (guideline 4)");
+  lint->add_option("--baseline", options->baseline,
+                   "An earlier `registry lint --json` output: findings it already lists are reported as known and do not fail the run");
   lint->callback([options, &result] {
     const reg::Schema schema = reg::load_schema(schema_path(*options));
     reg::LintOptions lo;
     lo.today = options->today.empty() ? reg::today_utc() : parse_today(options->today);
     if (!options->today.empty()) lo.today_for_stale = lo.today;
-    const reg::LintReport report = reg::lint_registry(options->dir, schema, lo);
+    reg::LintReport report = reg::lint_registry(options->dir, schema, lo);
+    if (!options->changed_since.empty()) {
+      auto edits = reg::lint_edits(reg::read_entries(options->dir), options->changed_since);
+      report.violations.insert(report.violations.end(), edits.begin(), edits.end());
+    }
+    std::vector<bool> known(report.violations.size(), false);
+    if (!options->baseline.empty()) known = reg::known_in_baseline(report, options->baseline);
+    const size_t known_count = static_cast<size_t>(std::count(known.begin(), known.end(), true));
+    const bool fails = known_count < report.violations.size();
     if (options->json) {
       nlohmann::json j = reg::to_json(report);
       j["schema"] = schema_path(*options).string();
       j["today"] = lo.today.to_string();
       j["stale_checked"] = lo.today_for_stale.has_value();
+      if (!options->changed_since.empty()) j["changed_since"] = options->changed_since;
+      if (!options->baseline.empty()) {
+        for (size_t i = 0; i < known.size(); ++i) j["violations"][i]["known"] = static_cast<bool>(known[i]);
+        j["baseline"] = options->baseline;
+        j["known_count"] = known_count;
+        j["new_count"] = report.violations.size() - known_count;
+      }
       std::cout << j.dump(2) << "\n";
-    } else {
+    } else if (options->baseline.empty()) {
       std::cout << reg::to_text(report);
+    } else {
+      for (size_t i = 0; i < known.size(); ++i)
+        if (!known[i]) std::cout << report.violations[i].to_string() << "\n";
+      std::cout << options->dir << ": " << report.entry_count << " entries, " << report.violations.size() - known_count
+                << " new violations, " << known_count << " known from the baseline " << options->baseline << "\n";
     }
-    result.exit_code = report.clean() ? kExitClean : kExitFindings;
+    result.exit_code = fails ? kExitFindings : kExitClean;
   });
 
   CLI::App* stale = registry->add_subcommand("stale", "List entries past last_reviewed + review_cadence_days");
@@ -243,6 +278,84 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     if (options->out.empty()) std::cout << text;
     else write_file_atomically(options->out, text);
     result.exit_code = quantify_exit_code(results);
+  });
+
+  CLI::App* site = registry->add_subcommand("site", "Build the registry's static site: dashboards, a page per entry, Atom feeds, registry.json");
+  site->footer(
+      "Build a self-contained static site (no server, no JavaScript) from the registry folder: index.html with the\n"
+      "dashboards (entries by type, status and priority, a priority x difficulty heat map, stale entries with days\n"
+      "overdue, changes in the last 90 days, the dependency graph as SVG with cycles and the critical chain), one page\n"
+      "per entry (fields, claim vs the simulator's measurement with verdict and rerun commands, body, solutions,\n"
+      "blockers, dependencies, history from git log or the changelog, lint findings), Atom feeds (all, per type, per\n"
+      "status), registry.json and graph.svg. Dates come from --today, else the registry's git HEAD, else the data:\n"
+      "an unchanged registry gives byte-identical files. The site is written to a temporary folder and renamed into\n"
+      "place; an existing --out is replaced only when empty or a previous site.\n"
+      "Exit codes: 0 written (lint findings are shown on the site, not an error), 1 some experiment failed to run,\n"
+      "2 unreadable input, 3 cannot write --out.\n"
+      "Example: infersim registry site --out site --small && xdg-open site/index.html");
+  add_dir_option(*site, *options);
+  site->add_option("--out", options->out, "Folder to write the site to (replaced as a whole)")->required();
+  site->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
+  site->add_option("--today", options->today, "The site's 'as of' date YYYY-MM-DD (staleness, last 90 days); default: git HEAD's date, else the newest date in the entries");
+  site->add_flag("--small", options->small, "Run each experiment at its reduced size (the tests' setting)");
+  site->add_flag("--no-measure", options->no_measure, "Do not run the experiments; entry pages say so and give the command");
+  site->callback([options, quantify_options, &result] {
+    reg::SiteOptions so;
+    so.registry_dir = fs::path(options->dir).lexically_normal();
+    if (so.registry_dir.filename().empty()) so.registry_dir = so.registry_dir.parent_path();  // "registry/" -> "registry"
+    so.schema_file = schema_path(*options);
+    if (!options->today.empty()) so.today = parse_today(options->today);
+    so.measure = !options->no_measure;
+    so.quantify = quantify_options();
+    so.quantify.registry_dir = so.registry_dir;
+    const reg::SiteInput input = reg::gather_site_input(so);
+    const reg::SiteFiles files = reg::render_site(input);
+    reg::write_site(files, options->out);
+    size_t pages = 0, feeds = 0;
+    for (const auto& [path, _] : files) {
+      pages += path.size() > 5 && path.compare(path.size() - 5, 5, ".html") == 0;
+      feeds += path.size() > 5 && path.compare(path.size() - 5, 5, ".atom") == 0;
+    }
+    std::cout << "wrote " << options->out << ": " << files.size() << " files (" << pages << " pages, " << feeds << " Atom feeds), "
+              << input.entries.size() << " entries as of " << input.as_of.to_string() << ", " << input.lint.violations.size()
+              << " lint findings shown\n";
+    result.exit_code = input.measured ? quantify_exit_code(input.quantify) : kExitClean;
+  });
+
+  CLI::App* add = registry->add_subcommand("new", "Scaffold a new entry with the next free id, valid as written");
+  add->footer(
+      "Write <dir>/B<n>.md with n one more than the highest id in use (ids are never recycled): every required field,\n"
+      "version 1 with its changelog item, last_reviewed = --today, and the four required body sections holding\n"
+      "instructions; `registry lint` passes on it as written. Replace the instructions with the argument, add known\n"
+      "solutions with citations and specific blockers, then open a pull request (registry/README.md).\n"
+      "Exit codes: 0 written, 2 a bad option value (the message names it and the accepted values), 3 cannot write.\n"
+      "Example: infersim registry new --name \"KV-cache offload latency\" --type architecture --unlock-value \"~2x context per chip\" --author \"Ada L.\"");
+  add_dir_option(*add, *options);
+  add->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
+  add->add_option("--name", options->new_entry.name, "Short canonical name")->required();
+  add->add_option("--type", options->new_entry.type, "One of the schema's types (physics, architecture, algorithm, stack, supply, ecosystem, measurement, economic)")->required();
+  add->add_option("--unlock-value", options->new_entry.unlock_value, "estimated_unlock_value: what resolving it alone would gain, e.g. \"~2x decode throughput\"")->required();
+  add->add_option("--author", options->new_entry.author, "Your name (contributors[0].name)")->required();
+  add->add_option("--github-handle", options->new_entry.github_handle, "Your GitHub handle (optional)");
+  add->add_option("--priority", options->new_entry.priority, "1 to 5 (5 = gating frontier economics)")->capture_default_str();
+  add->add_option("--difficulty", options->new_entry.difficulty, "1 to 5 (5 = open research frontier)")->capture_default_str();
+  add->add_option("--status", options->new_entry.status, "open, partial or resolved")->capture_default_str();
+  add->add_option("--review-cadence-days", options->new_entry.review_cadence_days, "Days until the entry is stale")->capture_default_str();
+  add->add_option("--today", options->today, "last_reviewed and the changelog date, YYYY-MM-DD (default: today's UTC date)");
+  add->callback([options, &result] {
+    const reg::Schema schema = reg::load_schema(schema_path(*options));
+    reg::NewEntry facts = options->new_entry;
+    facts.date = options->today.empty() ? reg::today_utc() : parse_today(options->today);
+    const auto entries = reg::read_entries(options->dir);
+    const std::string id = reg::next_free_id(entries);
+    const std::string text = reg::scaffold_entry(id, facts, schema);
+    const fs::path file = fs::path(options->dir) / (id + ".md");
+    std::error_code ec;
+    if (fs::exists(file, ec)) throw std::runtime_error(file.string() + ": exists already; refusing to overwrite it");
+    write_file_atomically(file.string(), text);
+    std::cout << "wrote " << file.string() << " (" << id << "); next: replace the instructions in its body, then run "
+              << "infersim registry lint --dir " << options->dir << "\n";
+    result.exit_code = kExitClean;
   });
 }
 

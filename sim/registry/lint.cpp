@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "descriptors/input_error.hpp"
+#include "registry/history.hpp"
 
 namespace infersim::registry {
 
@@ -302,6 +303,61 @@ void lint_body(const Entry& entry, const BodyRules& rules, std::vector<Violation
                             "required heading is missing", accepted});
 }
 
+// Versioning (schema v0.3, the seed's section 7 and contribution guideline 4). Only checked when
+// both fields are well-formed enough to compare; the schema rules report the rest.
+constexpr const char* kGuideline4 =
+    "contribution guideline 4: last_reviewed is updated on every edit, and every edit adds a changelog item with the next version";
+
+void lint_versioning(const Entry& entry, const Date& today, std::vector<Violation>& out) {
+  const std::string file = entry.path.string();
+  const Value* version = entry.front_matter.find("version");
+  const Value* log = entry.front_matter.find("changelog");
+  const Value* reviewed = entry.front_matter.find("last_reviewed");
+  if (log == nullptr || log->kind != Value::Kind::Sequence || log->items.empty()) return;
+  long long expected = 1;
+  std::optional<Date> previous_date;
+  const Value* newest = nullptr;
+  for (size_t i = 0; i < log->items.size(); ++i) {
+    const Value& item = log->items[i];
+    if (item.kind != Value::Kind::Map) return;
+    const Value* v = item.find("version");
+    const Value* d = item.find("date");
+    if (v == nullptr || v->kind != Value::Kind::Scalar || !is_integer_text(v->scalar)) return;
+    const std::string at = "changelog[" + std::to_string(i) + "]";
+    if (std::stoll(v->scalar) != expected) {
+      out.push_back(Violation{file, v->line, at + ".version", v->scalar, "changelog-order",
+                              "changelog versions must count up from 1 by one, oldest first (" + std::string(kGuideline4) + ")",
+                              std::to_string(expected)});
+      return;
+    }
+    if (d != nullptr && d->kind == Value::Kind::Scalar) {
+      const auto date = parse_iso_date(d->scalar);
+      if (date && previous_date && *date < *previous_date)
+        out.push_back(Violation{file, d->line, at + ".date", d->scalar, "changelog-order",
+                                "a later version cannot be dated before the one it follows (" + std::string(kGuideline4) + ")",
+                                "dates on or after " + previous_date->to_string()});
+      if (date) previous_date = date;
+    }
+    newest = &item;
+    ++expected;
+  }
+  const Value* newest_version = newest->find("version");
+  if (version != nullptr && version->kind == Value::Kind::Scalar && is_integer_text(version->scalar) &&
+      std::stoll(version->scalar) != std::stoll(newest_version->scalar))
+    out.push_back(Violation{file, version->line, "version", version->scalar, "version-changelog",
+                            "version differs from the newest changelog item's version (" + std::string(kGuideline4) + ")",
+                            newest_version->scalar});
+  const Value* newest_date = newest->find("date");
+  // A last_reviewed that is not a date, or is in the future, is reported once, by the date rules.
+  const auto reviewed_date = reviewed != nullptr && reviewed->kind == Value::Kind::Scalar ? parse_iso_date(reviewed->scalar) : std::nullopt;
+  if (reviewed_date && !(today < *reviewed_date) && newest_date != nullptr && newest_date->kind == Value::Kind::Scalar &&
+      parse_iso_date(newest_date->scalar) && reviewed->scalar != newest_date->scalar)
+    out.push_back(Violation{file, reviewed->line, "last_reviewed", reviewed->scalar, "review-date",
+                            "last_reviewed differs from the date of the newest changelog item, version " + newest_version->scalar +
+                                " (" + std::string(kGuideline4) + ")",
+                            newest_date->scalar});
+}
+
 }  // namespace
 
 std::vector<Violation> lint_entry(const Entry& entry, const Schema& schema, const LintOptions& options) {
@@ -312,6 +368,7 @@ std::vector<Violation> lint_entry(const Entry& entry, const Schema& schema, cons
   if (id != nullptr && id->kind == Value::Kind::Scalar && id->scalar != entry.file_stem())
     checker.add(id->line, "id", id->scalar, "id-file", "id does not match the file name " + entry.path.filename().string(),
                 entry.file_stem() + " (or rename the file to " + id->scalar + ".md)");
+  lint_versioning(entry, options.today, out);
   lint_body(entry, schema.body, out);
   return out;
 }
@@ -400,6 +457,24 @@ Claim read_claims(const Value* v, const std::string& label, int fallback_line, c
   return c;
 }
 
+// Schema versions "v0.2" < "v0.10": compared number by number after the 'v'.
+bool version_less(const std::string& a, const std::string& b) {
+  auto parts = [](const std::string& v) {
+    std::vector<long> p;
+    std::string digits;
+    for (const char c : v + ".") {
+      if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+      else if (!digits.empty()) {
+        p.push_back(std::stol(digits.substr(0, 9)));
+        digits.clear();
+      }
+    }
+    return p;
+  };
+  const auto pa = parts(a), pb = parts(b);
+  return pa != pb ? pa < pb : a < b;
+}
+
 std::set<std::string> scalar_set(const Value& v) {
   std::set<std::string> s;
   for (const auto& item : v.items)
@@ -426,28 +501,42 @@ std::vector<Violation> lint_readme(const Entry& readme, const std::vector<Entry>
     return out;
   }
 
-  // The newest change-log entry: the greatest (date, version); the seed lists the log newest first,
-  // but the order of the list is not what makes an entry newest.
+  // The migration note is about one schema version: the highest one its claims name (v0.2 in the
+  // seed). It is compared with the newest change-log entry for that version, and the entries are
+  // judged at that version, so a later schema (v0.3 added version and changelog) recorded by a new
+  // change-log entry does not rewrite what the v0.2 records said about each other.
+  std::string note_version;
+  if (const Value* claims = note->find("schema_version_claims"); claims != nullptr && claims->kind == Value::Kind::Map)
+    for (const auto& [version, ids] : claims->fields)
+      if (note_version.empty() || version_less(note_version, version)) note_version = version;
+  if (note_version.empty()) note_version = schema.version;
+  // The newest change-log entry for that version: the greatest (date, version) among them; the seed
+  // lists the log newest first, but the order of the list is not what makes an entry newest. When no
+  // entry names that version, the newest entry of all.
   const Value* newest = nullptr;
   std::pair<std::string, std::string> newest_key;
-  for (const auto& item : log->items) {
-    if (item.kind != Value::Kind::Map) continue;
-    const Value* date = item.find("date");
-    const Value* version = item.find("version");
-    std::pair<std::string, std::string> key{date ? date->scalar : "", version ? version->scalar : ""};
-    if (newest == nullptr || newest_key < key) {
-      newest = &item;
-      newest_key = key;
+  for (const bool same_version_only : {true, false}) {
+    for (const auto& item : log->items) {
+      if (item.kind != Value::Kind::Map) continue;
+      const Value* date = item.find("date");
+      const Value* version = item.find("version");
+      std::pair<std::string, std::string> key{date ? date->scalar : "", version ? version->scalar : ""};
+      if (same_version_only && key.second != note_version) continue;
+      if (newest == nullptr || newest_key < key) {
+        newest = &item;
+        newest_key = key;
+      }
     }
+    if (newest != nullptr) break;
   }
   if (newest == nullptr) return out;
   const std::string log_label = "change_log " + newest_key.first + " " + newest_key.second;
   const Claim note_claim = read_claims(note->find("schema_version_claims"), "migration_note.schema_version_claims", note->line, file, out);
   const Claim log_claim = read_claims(newest->find("schema_version_claims"), "change_log[newest].schema_version_claims", newest->line, file, out);
 
-  // What each entry's own front matter supports: the current version when it carries every field
+  // What each entry's own front matter supports: the note's version when it carries every field
   // that version added, else "before <version>".
-  const std::vector<std::string> added = schema.fields_since(schema.version);
+  const std::vector<std::string> added = schema.fields_since(note_version);
   struct Group {
     std::vector<std::string> ids;
   };
@@ -456,13 +545,15 @@ std::vector<Violation> lint_readme(const Entry& readme, const std::vector<Entry>
     const std::string id = e.id();
     if (id.empty()) continue;
     const bool carries_all = std::all_of(added.begin(), added.end(), [&](const std::string& f) { return e.front_matter.find(f) != nullptr; });
-    const std::string actual = carries_all ? schema.version : "before " + schema.version;
+    const std::string actual = carries_all ? note_version : "before " + note_version;
     auto lookup = [&](const Claim& c) {
       auto it = c.version_of.find(id);
       return it == c.version_of.end() ? std::string() : it->second;  // "" = the record does not list it
     };
     const std::string n = lookup(note_claim), l = lookup(log_claim);
     if (n == actual && l == actual) continue;
+    // An entry written after both records (registry new) is in neither: they say nothing about it.
+    if (n.empty() && l.empty()) continue;
     groups[{n, l, actual}].ids.push_back(id);
   }
   const Value* complete = note->find("complete");
@@ -474,13 +565,13 @@ std::vector<Violation> lint_readme(const Entry& readme, const std::vector<Entry>
     const std::string are = group.ids.size() == 1 ? " is" : " are";
     std::string message = "the migration note (line " + std::to_string(note_claim.line) + ") " +
                           (n.empty() ? "does not list " + ids : "says " + ids + are + " on " + n) + complete_text +
-                          "; the newest change-log entry, " + log_label + " (line " + std::to_string(log_claim.line) + "), " +
+                          "; the newest change-log entry for " + note_version + ", " + log_label + " (line " + std::to_string(log_claim.line) + "), " +
                           (l.empty() ? "does not list " + (group.ids.size() == 1 ? std::string("it") : "them") : "says " + l) + "; ";
     std::string supports = group.ids.size() == 1 ? "its front matter " : "their front matter ";
     std::string fields;
     for (const auto& f : added) fields += (fields.empty() ? "" : ", ") + f;
-    supports += actual == schema.version ? "carries all the fields " + schema.version + " added (" + fields + ")"
-                                         : "lacks one or more of the fields " + schema.version + " added (" + fields + ")";
+    supports += actual == note_version ? "carries all the fields " + note_version + " added (" + fields + ")"
+                                         : "lacks one or more of the fields " + note_version + " added (" + fields + ")";
     int line = note_claim.line;
     if (n == actual && l != actual) {
       message += supports + ", so the change log is the stale side";
@@ -559,6 +650,88 @@ LintReport lint_registry(const fs::path& dir, const Schema& schema, const LintOp
     return std::tie(ra, a.line) < std::tie(rb, b.line);
   });
   return report;
+}
+
+namespace {
+
+// The content of a value, lines ignored, so two readings of the same facts compare equal.
+std::string canonical(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Null: return "~";
+    case Value::Kind::Scalar: return "'" + v.scalar + "'";
+    case Value::Kind::Sequence: {
+      std::string s = "[";
+      for (const auto& item : v.items) s += canonical(item) + ",";
+      return s + "]";
+    }
+    case Value::Kind::Map: {
+      std::string s = "{";
+      for (const auto& [k, sub] : v.fields)
+        if (k != "version" && k != "changelog" && k != "last_reviewed") s += k + ":" + canonical(sub) + ",";
+      return s + "}";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<Violation> lint_edits(const std::vector<Entry>& entries, const std::string& rev) {
+  std::vector<Violation> out;
+  for (const auto& e : entries) {
+    const auto before_text = git_file_at(e.path, rev);
+    if (!before_text) continue;  // new since rev
+    Entry before;
+    try {
+      before = parse_entry(*before_text, e.path);
+    } catch (const InputError&) {
+      continue;  // unreadable at rev: nothing to compare with
+    }
+    if (canonical(before.front_matter) == canonical(e.front_matter) && before.body == e.body) continue;
+    const std::string guideline = "contribution guideline 4: last_reviewed is updated on every edit";
+    const auto was = before.scalar("last_reviewed").value_or("");
+    const Value* now = e.front_matter.find("last_reviewed");
+    const auto was_date = parse_iso_date(was);
+    const auto now_date = now && now->kind == Value::Kind::Scalar ? parse_iso_date(now->scalar) : std::nullopt;
+    if (was_date && now_date && !(*was_date < *now_date))
+      out.push_back(Violation{e.path.string(), now->line, "last_reviewed", now->scalar, "review-not-updated",
+                              "the entry's facts or body changed since " + rev + ", but last_reviewed did not move (" + guideline + ")",
+                              "a date after " + was});
+    const auto was_version = before.scalar("version");
+    const Value* version = e.front_matter.find("version");
+    if (was_version && is_integer_text(*was_version) && version && version->kind == Value::Kind::Scalar &&
+        is_integer_text(version->scalar) && std::stoll(version->scalar) <= std::stoll(*was_version))
+      out.push_back(Violation{e.path.string(), version->line, "version", version->scalar, "version-not-bumped",
+                              "the entry's facts or body changed since " + rev + ", but version is not higher than there (" + guideline +
+                                  ", with a changelog item for the new version)",
+                              std::to_string(std::stoll(*was_version) + 1)});
+  }
+  return out;
+}
+
+std::vector<bool> known_in_baseline(const LintReport& report, const fs::path& baseline_json) {
+  std::ifstream in(baseline_json);
+  if (!in) throw InputError(baseline_json.string(), "open", "cannot read the baseline (the output of registry lint --json)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(baseline_json.string(), "parse", std::string("not JSON: ") + e.what());
+  }
+  if (!j.is_object() || !j.contains("violations") || !j["violations"].is_array() || !j.contains("dir") || !j["dir"].is_string())
+    throw InputError(baseline_json.string(), "/violations", "expected the output of registry lint --json (an object with dir and violations)");
+  auto relative = [](const std::string& dir, const std::string& file) {
+    const std::string prefix = dir + "/";
+    return file.rfind(prefix, 0) == 0 ? file.substr(prefix.size()) : fs::path(file).filename().string();
+  };
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> known;
+  const std::string base_dir = j["dir"].get<std::string>();
+  for (const auto& v : j["violations"])
+    if (v.is_object())
+      known.insert({relative(base_dir, v.value("file", "")), v.value("field", ""), v.value("rule", ""), v.value("value", "")});
+  std::vector<bool> out;
+  for (const auto& v : report.violations) out.push_back(known.count({relative(report.dir.string(), v.file), v.field, v.rule, v.value}) > 0);
+  return out;
 }
 
 nlohmann::json to_json(const LintReport& report) {

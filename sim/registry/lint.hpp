@@ -19,8 +19,15 @@
 //                                readme-graph (the migration note's dependency graph differs from
 //                                the entries' depends_on)
 //   only with a `today_for_stale` date: stale (today > last_reviewed + review_cadence_days)
-// Not machine-checkable and left to review: guideline 2 (status changes cite evidence), guideline 4
-// (last_reviewed updated on edit: needs history), guideline 5 (symmetric vendor treatment).
+//   versioning (schema v0.3, guideline 4: last_reviewed changes with every edit):
+//                                changelog-order (versions 1, 2, 3, ... oldest first, dates not
+//                                going back), version-changelog (version = the newest changelog
+//                                item's), review-date (last_reviewed = the newest changelog date)
+//   only with a git revision to compare with (lint_edits, `--changed-since REV`): review-not-updated
+//                                and version-not-bumped: the entry's facts or body differ from REV
+//                                but last_reviewed / version did not move (guideline 4, from history)
+// Not machine-checkable and left to review: guideline 2 (status changes cite evidence) and
+// guideline 5 (symmetric vendor treatment).
 //
 // Violations come sorted: entries in B<n> order, then README.md, each by line, then in rule order.
 #pragma once
@@ -87,6 +94,17 @@ std::vector<Violation> stale_entries(const std::vector<Entry>& entries, const Da
 // Reads `dir` (entries, and README.md when it has front matter) and applies every rule.
 // Throws InputError when a file cannot be read.
 LintReport lint_registry(const std::filesystem::path& dir, const Schema& schema, const LintOptions& options);
+
+// Guideline 4 against history: every entry whose front matter (other than version, changelog and
+// last_reviewed) or body differs from its text at git revision `rev` must have a later
+// last_reviewed and a higher version than it had there. Entries new since `rev` are not checked.
+std::vector<Violation> lint_edits(const std::vector<Entry>& entries, const std::string& rev);
+
+// A baseline is an earlier `registry lint --json`: the findings it lists are known (the seed's
+// history, say), so a pull request is judged by what it adds. A violation is known when the
+// baseline has one with the same file name (relative to its folder), field, rule and value.
+// Throws InputError when the baseline is not such a JSON file.
+std::vector<bool> known_in_baseline(const LintReport& report, const std::filesystem::path& baseline_json);
 
 nlohmann::json to_json(const LintReport& report);
 std::string to_text(const LintReport& report);

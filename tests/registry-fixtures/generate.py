@@ -39,6 +39,8 @@ def entry(id_="B1", depends_on="[]", body_text=None, **overrides):
         "contributors": 'contributors:\n  - {name: "Test Author", contribution: "author"}',
         "last_reviewed": "last_reviewed: 2026-01-15",
         "review_cadence_days": "review_cadence_days: 90",
+        "version": "version: 1",
+        "changelog": "changelog:\n  - version: 1\n    date: 2026-01-15\n    change: Written for the lint fixtures",
     }
     lines["name"] = f"name: Fixture bottleneck {id_}"
     for key, value in overrides.items():
@@ -112,6 +114,11 @@ change_log:
 """
 
 
+# Two versions, the second dated 2026-03-01 (the entry template keeps last_reviewed 2026-01-15).
+CHANGELOG_2 = ("changelog:\n  - version: 1\n    date: 2026-01-15\n    change: Written for the lint fixtures\n"
+               "  - version: 2\n    date: 2026-03-01\n    change: Second version of the fixture")
+
+
 def write(folder, files):
     path = os.path.join(HERE, folder)
     shutil.rmtree(path, ignore_errors=True)
@@ -150,6 +157,9 @@ def main():
                                                  "\n## What changes unlock it\n\nShort.\n\n## Who is working on it\n\nNobody.\n")},
         "body-heading": {"B1.md": entry(body_text=body([HEADINGS[0], HEADINGS[2], HEADINGS[3]], sections=2))},
         "stale": {"B1.md": entry()},
+        "changelog-order": {"B1.md": entry(version="version: 2", changelog=CHANGELOG_2.replace("version: 2", "version: 3"))},
+        "version-changelog": {"B1.md": entry(version="version: 2")},
+        "review-date": {"B1.md": entry(version="version: 2", changelog=CHANGELOG_2)},
         "readme-history": {"B1.md": entry(), "README.md": README_HISTORY},
         "readme-graph": {"B1.md": entry("B1"), "B2.md": entry("B2", "[B1]"), "B3.md": entry("B3", "[B2]"),
                          "README.md": README_GRAPH},

@@ -5,8 +5,13 @@
 
 #include "descriptors/catalog.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -55,8 +60,8 @@ TEST_CASE("registry lint: one fixture per rule, each with its message") {
   CHECK(bad("required") == V{"B1.md:2: status: (missing): required field is missing; accepted values: open, partial or resolved"});
   CHECK(bad("unknown-field") ==
         V{"B1.md:8: statuss: open: not a field of the schema (did you mean status?); accepted values: id, name, type, priority, "
-          "difficulty, status, estimated_unlock_value, depends_on, known_solutions, blockers, contributors, last_reviewed or "
-          "review_cadence_days"});
+          "difficulty, status, estimated_unlock_value, depends_on, known_solutions, blockers, contributors, last_reviewed, "
+          "review_cadence_days, version or changelog"});
   CHECK(bad("duplicate-field") ==
         V{"B1.md:6: priority: 4: field appears more than once (YAML readers keep only one of them; which one differs between readers)"});
   CHECK(bad("type-integer") == V{"B1.md:5: priority: high: expected an integer; accepted values: 1 to 5"});
@@ -86,15 +91,23 @@ TEST_CASE("registry lint: one fixture per rule, each with its message") {
                               "B2.md:2: id: B1: id is already used by B1.md (ids are never recycled)"});
   CHECK(bad("depends-on-exists") == V{"B1.md:9: depends_on[0]: B9: names no entry of this registry (did you mean B1?); accepted values: B1"});
   CHECK(bad("depends-on-self") == V{"B1.md:9: depends_on[0]: B1: an entry cannot depend on itself"});
-  CHECK(bad("body-words") == V{"B1.md:21: body: 5 words: body is too short; accepted values: 200 to 600 words"});
+  CHECK(bad("body-words") == V{"B1.md:26: body: 5 words: body is too short; accepted values: 200 to 600 words"});
   CHECK(bad("body-heading") ==
-        V{"B1.md:27: body: ## Why it binds now: required heading is missing before this one; accepted values: ## What the "
+        V{"B1.md:32: body: ## Why it binds now: required heading is missing before this one; accepted values: ## What the "
           "bottleneck is, ## Why it binds now, ## What changes unlock it or ## Who is working on it, in this order"});
   CHECK(bad("readme-history") ==
         V{"README.md:13: schema_version_claims: B1: the migration note (line 7) says B1 is on v0.2 and calls the migration "
-          "complete; the newest change-log entry, change_log 2026-01-15 v0.2 (line 13), says v0.1; its front matter carries all "
+          "complete; the newest change-log entry for v0.2, change_log 2026-01-15 v0.2 (line 13), says v0.1; its front matter carries all "
           "the fields v0.2 added (estimated_unlock_value, depends_on, contributors, review_cadence_days), so the change log is "
           "the stale side"});
+  const std::string g4 =
+      " (contribution guideline 4: last_reviewed is updated on every edit, and every edit adds a changelog item with the next version)";
+  CHECK(bad("changelog-order") ==
+        V{"B1.md:25: changelog[1].version: 3: changelog versions must count up from 1 by one, oldest first" + g4 + "; accepted values: 2"});
+  CHECK(bad("version-changelog") == V{"B1.md:20: version: 2: version differs from the newest changelog item's version" + g4 + "; accepted values: 1"});
+  CHECK(bad("review-date") ==
+        V{"B1.md:18: last_reviewed: 2026-01-15: last_reviewed differs from the date of the newest changelog item, version 2" + g4 +
+          "; accepted values: 2026-03-01"});
   CHECK(bad("readme-graph") ==
         V{"README.md:9: dependency_graph.B3: B3 <- {}: the migration note's dependency graph differs from B3.md, whose depends_on is {B2}"});
 }
@@ -119,10 +132,10 @@ TEST_CASE("registry lint: every bad fixture folder is asserted above") {
   for (const auto& d : fs::directory_iterator(kFixtures / "bad")) folders.push_back(d.path().filename().string());
   std::sort(folders.begin(), folders.end());
   const std::vector<std::string> asserted = {
-      "body-heading", "body-words", "date", "depends-on-exists", "depends-on-self", "duplicate-field", "enum-contribution",
+      "body-heading", "body-words", "changelog-order", "date", "depends-on-exists", "depends-on-self", "duplicate-field", "enum-contribution",
       "enum-maturity", "enum-type", "future-date", "id-file", "id-unique", "min-items", "min-length-citation", "pattern",
-      "range", "readme-graph", "readme-history", "required", "required-citation", "stale", "type-integer", "type-list",
-      "unique-items", "unknown-field", "vague-text"};
+      "range", "readme-graph", "readme-history", "required", "required-citation", "review-date", "stale", "type-integer",
+      "type-list", "unique-items", "unknown-field", "vague-text", "version-changelog"};
   CHECK(folders == asserted);
 }
 
@@ -197,7 +210,7 @@ TEST_CASE("registry lint: the bundled registry's real findings") {
                           "B18.md:16: known_solutions[1].maturity: research-to-production"});
   REQUIRE(others.size() == 1);
   CHECK(others[0].rfind("README.md:30: schema_version_claims: B1-B15: the migration note (line 11) says B1-B15 are on v0.2 and "
-                        "calls the migration complete; the newest change-log entry, change_log 2026-04-22 v0.2 (line 30), says "
+                        "calls the migration complete; the newest change-log entry for v0.2, change_log 2026-04-22 v0.2 (line 30), says "
                         "v0.1; their front matter carries all the fields v0.2 added",
                         0) == 0);
   CHECK(others[0].find("so the change log is the stale side") != std::string::npos);
@@ -207,4 +220,54 @@ TEST_CASE("registry lint: the bundled registry's real findings") {
   const auto stale = reg::stale_entries(reg::read_entries(kBundled), kToday);
   CHECK(stale.size() == 18);
   CHECK(reg::stale_entries(reg::read_entries(kBundled), reg::Date{2026, 6, 21}).empty());  // B6/B16: 60 days, due that day
+}
+
+TEST_CASE("registry lint: guideline 4 against git history (--changed-since)") {
+  // A throwaway repository: B1 committed, then its body edited without moving last_reviewed/version.
+  const fs::path dir = fs::temp_directory_path() / ("infersim-lint-edits-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kFixtures / "clean" / "B1.md", dir / "B1.md");
+  const std::string git = "git -C '" + dir.string() + "' -c user.name=t -c user.email=t@t -c commit.gpgsign=false ";
+  REQUIRE(std::system((git + "init -q && " + git + "add B1.md && " + git + "commit -qm base").c_str()) == 0);
+  CHECK(reg::lint_edits(reg::read_entries(dir), "HEAD").empty());  // unchanged
+  {
+    std::ofstream(dir / "B1.md", std::ios::app) << "\nOne more sentence of argument.\n";
+  }
+  auto texts = [&] {
+    std::vector<std::string> out;
+    for (auto v : reg::lint_edits(reg::read_entries(dir), "HEAD")) out.push_back(v.to_string().substr(dir.string().size() + 1));
+    return out;
+  };
+  CHECK(texts() == std::vector<std::string>{
+                       "B1.md:18: last_reviewed: 2026-01-15: the entry's facts or body changed since HEAD, but last_reviewed did not "
+                       "move (contribution guideline 4: last_reviewed is updated on every edit); accepted values: a date after 2026-01-15",
+                       "B1.md:20: version: 1: the entry's facts or body changed since HEAD, but version is not higher than there "
+                       "(contribution guideline 4: last_reviewed is updated on every edit, with a changelog item for the new version); "
+                       "accepted values: 2"});
+  // Only the versioning fields changed (a schema migration, say): not an edit.
+  fs::copy_file(kFixtures / "clean" / "B1.md", dir / "B1.md", fs::copy_options::overwrite_existing);
+  {
+    std::ifstream in(dir / "B1.md");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("Written for the lint fixtures"), 29, "Reworded changelog text only");
+    std::ofstream(dir / "B1.md") << text;
+  }
+  CHECK(texts().empty());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("registry lint: a baseline marks known findings by file, field, rule and value (lines may move)") {
+  reg::LintOptions options;
+  options.today = kToday;
+  const auto range = reg::lint_registry(kFixtures / "bad" / "range", bundled_schema(), options);
+  const fs::path baseline = fs::temp_directory_path() / ("infersim-baseline-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(baseline) << reg::to_json(range).dump();
+  CHECK(reg::known_in_baseline(range, baseline) == std::vector<bool>{true});
+  const auto other = reg::lint_registry(kFixtures / "bad" / "type-integer", bundled_schema(), options);
+  CHECK(reg::known_in_baseline(other, baseline) == std::vector<bool>{false});
+  std::ofstream(baseline) << "[]";
+  CHECK_THROWS_WITH_AS(reg::known_in_baseline(range, baseline), doctest::Contains("expected the output of registry lint --json"),
+                       infersim::InputError);
+  fs::remove(baseline);
 }
