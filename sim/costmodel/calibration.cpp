@@ -139,8 +139,10 @@ const std::vector<CalibrationFamily>& calibration_families() {
          "TensorRT-LLM 1."},
         {"mlperf-v5.0", "mlperf-v5.1"},
         true},
-       {"compute_efficiency", "fp4_gemm_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency",
-        "layer_overhead_s", "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
+       // fp4_gemm_efficiency is not fitted: its only FP4 rows with a native FP4 rate are GB300's,
+       // whose other gaps (MTP, wide EP) it absorbs (fitted, RTX PRO 6000 held out went 6 % -> 43 %).
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
+        "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
       {"vllm-cuda", "vLLM 0.10 on NVIDIA GPUs (MLPerf v5.1, 2025)",
        {{"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "l40s", "rtx-pro-6000"}, {"vLLM"}, {}, false},
        {"compute_efficiency", "weight_bandwidth_efficiency", "step_overhead_s"}},
