@@ -15,6 +15,7 @@
 #include "des/des.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
+#include "interrupt/interrupt.hpp"
 
 namespace infersim::cli {
 
@@ -156,7 +157,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
   else write_file_atomically(a.out, output);
   if (stopped) std::cerr << "infersim: interrupted: partial results" << (a.out.empty() ? "" : " written to '" + a.out + "'")
                          << " (\"complete\": false), exit 130\n";
-  result.exit_code = stopped ? 130 : 0;
+  result.exit_code = stopped ? kExitInterrupted : 0;
 }
 }  // namespace
 
@@ -180,9 +181,10 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
                   "(the full serving options are on `serve`)");
   cmd->add_option("--scheduler", args->scheduler, "With --workload: the batch scheduler (`serve --scheduler help`)")
       ->capture_default_str();
-  cmd->add_option("--rate", args->rate, "With --workload: arrival rate in requests/s (overrides the workload's)");
+  cmd->add_option("--rate", args->rate, "With --workload: arrival rate in requests/s (overrides the workload's)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "Random seed (workload arrivals and lengths; recorded)")
-      ->capture_default_str();
+      ->capture_default_str()->check(check_seed);
   cmd->add_option("--detail", args->detail,
                   "Granularity: step (few folded activities per step, fast) or layer (per layer, per chip, "
                   "real comms)")
