@@ -95,6 +95,13 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
                          " chips; use `infersim project` (closed form) for larger deployments");
   DesOptions o;
   if (!parse_detail(a.detail, &o.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
+  // Layer detail creates actors, mailboxes and activities per chip and layer: at 32,768 and 65,536
+  // chips SimGrid aborted on the kernel's memory-map limit, so the documented cap is half of that.
+  constexpr long long kMaxLayerDetailChips = 16'384;
+  if (o.detail == Detail::layer && plan.chips > kMaxLayerDetailChips)
+    throw InputError("--detail", "layer", "layer detail simulates at most " + std::to_string(kMaxLayerDetailChips) +
+                                              " chips (the plan has " + std::to_string(plan.chips) +
+                                              "); use --detail step");
   o.seed = a.seed;
   o.trace_path = a.trace;
   o.micro_batches = a.micro_batches;
@@ -168,13 +175,15 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
       "Discrete-event simulation (SimGrid) of the scenario: the same cost model as `project`, run as\n"
       "activities on a platform built from the descriptors, so that contention, communication and\n"
       "pipeline bubbles emerge. Results carry the same fields as `project --json` plus \"des\".\n"
-      "At most 65,536 chips. Ctrl-C/SIGTERM stops between steps with partial results (\"complete\": false,\n"
+      "At most 65,536 chips (16,384 with --detail layer). Ctrl-C/SIGTERM stops between steps with partial results (\"complete\": false,\n"
       "exit 130); a second signal ends the process at once.\n"
       "Example: infersim simulate --hw h100-sxm --model llama-3.1-70b --tp 8 --requests 4 --trace run.h5");
   add_scenario_options(cmd, args->scenario);
   cmd->add_option("--requests", args->requests,
                   "Requests to serve: static batches of --batch, or the workload's requests with --workload")
-      ->capture_default_str()->check(CLI::Range(1LL, 100000000LL))
+      // Documented cap (tests/ROBUSTNESS.md): the results list every request, ~2.2 KB each in memory
+      // (10^6 requests peaked at 2.19 GB; the former 10^8 would have needed ~220 GB).
+      ->capture_default_str()->check(CLI::Range(1LL, 1000000LL))
       ->each([args](const std::string&) { args->requests_given = true; });
   cmd->add_option("--workload", args->workload,
                   "Serve a workload (bundled id or file) with a batch scheduler on the DES, as `serve --engine des` "

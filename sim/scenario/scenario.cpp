@@ -56,7 +56,10 @@ Scenario resolve_scenario(const ScenarioOptions& o) {
   if (o.tp) s.tp = option_count("--tp", *o.tp, 1, kMaxChips);
   if (o.pp) s.pp = option_count("--pp", *o.pp, 1, kMaxChips);
   if (o.ep) s.ep = option_count("--ep", *o.ep, 1, kMaxChips);
-  s.dp = option_count("--dp", o.dp, 1, kMaxChips);
+  // Documented cap (tests/ROBUSTNESS.md): the replicated serving loop is quadratic in replicas
+  // (--dp 10000 took 91 s), so 1000 (about a second) is what it can do.
+  constexpr long long kMaxDp = 1000;
+  s.dp = option_count("--dp", o.dp, 1, kMaxDp);
   option_fraction("--lifetime-years", o.economics.lifetime_years, true);
   option_fraction("--utilization", o.economics.utilization, false);
   option_fraction("--usd-per-kwh", o.economics.usd_per_kWh, true);

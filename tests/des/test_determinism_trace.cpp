@@ -111,7 +111,7 @@ TEST_CASE("trace: SIGINT during simulate stops cleanly and leaves a valid file m
     FILE* devnull = std::freopen("/dev/null", "w", stdout);
     (void)devnull;
     execl(INFERSIM_BINARY, "infersim", "simulate", "--hw", "h100-sxm", "--model", "llama-3.1-8b", "--requests",
-          "100000000", "--output-tokens", "1000", "--trace", t.c_str(), static_cast<char*>(nullptr));
+          "1000000", "--output-tokens", "1000", "--trace", t.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));

@@ -35,10 +35,10 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// A simulate run long enough to be interrupted (100 M requests), started with `extra` arguments.
+// A simulate run long enough to be interrupted (10^6 requests of 1000 tokens, one at a time), started with `extra` arguments.
 pid_t start_long_simulate(const std::vector<std::string>& extra) {
   std::vector<std::string> args = {"infersim", "simulate", "--hw", "h100-sxm", "--model", "llama-3.1-8b",
-                                   "--requests", "100000000", "--output-tokens", "1000"};
+                                   "--requests", "1000000", "--output-tokens", "1000"};
   args.insert(args.end(), extra.begin(), extra.end());
   const pid_t pid = fork();
   if (pid == 0) {
