@@ -125,7 +125,7 @@ TEST_CASE("output: a streamed AtomicOutput that fails half-way throws at commit 
   fs::remove_all(d);
 }
 
-TEST_CASE("output: AtomicOutput to /dev/full fails at commit; without commit nothing is installed") {
+TEST_CASE("output: AtomicOutput to /dev/full fails at commit, and without commit nothing is installed") {
   {
     infersim::AtomicOutput out("/dev/full");
     out.write("id,arrival_s\n");
