@@ -40,6 +40,12 @@ expect 2 "fifo.json: (file): not a regular file" timeout 20 "$BIN" report --suit
 expect 2 "/dev/zero: (file): not a regular file" timeout 20 "$BIN" report --verify /dev/zero
 expect 2 "fifo.json: (file): not a regular file" timeout 20 "$BIN" validate --measurements "$WORK/fifo.json"
 
+# a symlink loop is bad input (was: a filesystem_error, exit 3)
+ln -s loop.json "$WORK/loop.json"
+expect 2 "loop.json: (file): cannot read it: Too many levels of symbolic links" "$BIN" hw show "$WORK/loop.json"
+expect 2 "loop.json: (file): cannot read it: Too many levels of symbolic links" "$BIN" project "${SMALL[@]}" --calibration "$WORK/loop.json"
+expect 2 "loop.json: (file): cannot open the file for reading: Too many levels" "$BIN" sweep "$WORK/loop.json"
+
 # --- a bad value inside a suite is bad input naming the suite's pointer (was: exit 3, no pointer)
 python3 -c 'import json, sys
 d = json.load(open(sys.argv[1])); d["workloads"][0]["model"] = "no-such-model"; print(json.dumps(d))' \
