@@ -32,6 +32,7 @@ expect 2 "--no-such-option" "$BIN" project --no-such-option
 expect 2 "notanumber" "$BIN" project "${SMALL[@]}" --batch notanumber
 expect 2 "--merge: 1 required" "$BIN" sweep --merge
 expect 0 "" "$BIN" project --help
+expect 2 "--hw: expected a bundled id or a file path, found an empty string" "$BIN" project --model llama-3.1-8b --hw ""
 
 # --- special files as inputs: refused at once (a FIFO used to block forever)
 mkfifo "$WORK/fifo.json"
