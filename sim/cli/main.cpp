@@ -54,7 +54,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are "errors" to CLI11 that exit 0; every real parse error (unknown option,
+    // bad value, missing argument) is bad input: exit 2 like any other (CLI11's own codes are 100+).
+    const int cli11_code = app.exit(e);
+    return cli11_code == 0 ? 0 : infersim::kExitBadInput;
   } catch (const infersim::InputError& e) {
     std::cerr << "infersim: error: " << e.what() << "\n";
     return infersim::kExitBadInput;

@@ -118,7 +118,7 @@ void register_pareto_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--rate-max", args->rate_max, "Highest rate, req/s")->capture_default_str();
   cmd->add_option("--points", args->points, "Points of the rate grid")->capture_default_str();
   cmd->add_flag("--search", args->search, "Binary-search the highest rate meeting the workload's SLO");
-  cmd->add_option("--bisections", args->bisections, "Bisection steps of the search")->capture_default_str();
+  cmd->add_option("--bisections", args->bisections, "Bisection steps of the search")->capture_default_str()->check(CLI::Range(0, kMaxBisections));
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->add_option("--out", args->out, "Also write the JSON to this file (atomically)");
   cmd->callback([args, &result] { run_pareto(*args, result); });

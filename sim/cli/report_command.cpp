@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "report/report.hpp"
+#include "interrupt/interrupt.hpp"
 #include "report/util.hpp"
 
 namespace infersim::cli {
@@ -18,7 +19,7 @@ struct ReportArgs {
 };
 
 void run(ReportArgs& a, CommandResult& result) {
-  report::install_stop_handlers();
+  install_stop_handlers();
   const bool progress = !a.no_progress;
   if (!a.verify.empty()) {
     report::VerifyOutcome v = report::verify_report(a.verify, a.request.self_binary, progress);
@@ -36,9 +37,9 @@ void run(ReportArgs& a, CommandResult& result) {
   a.request.figures = !a.no_figures;
   report::ReportOutcome o = report::run_report(a.request);
   if (o.interrupted) {
-    std::cerr << "infersim: report interrupted (signal " << report::stop_signal() << "): " << o.dir
+    std::cerr << "infersim: report interrupted (signal " << stop_signal() << "): " << o.dir
               << " has no manifest.json and is not a finished report\n";
-    result.exit_code = 128 + report::stop_signal();
+    result.exit_code = kExitInterrupted;
     return;
   }
   std::cout << "report: " << o.dir << "/report.html, report.md, results.json, results.csv, figures/, manifest.json ("

@@ -6,11 +6,22 @@
 
 namespace infersim::cli {
 
+std::string check_seed(const std::string& text) {
+  const std::string accepted = "expected a decimal integer in 0..18446744073709551615, found '" + text + "'";
+  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return accepted;
+  if (text.size() == 20 && text > "18446744073709551615") return accepted;
+  return "";
+}
+
+std::string check_not_empty(const std::string& text) {
+  return text.empty() ? "expected a bundled id or a file path, found an empty string" : "";
+}
+
 void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
   cmd->add_option("--hw", o.hw, "Hardware: a bundled id (`infersim hw list`) or the path of a JSON descriptor")
-      ->capture_default_str();
+      ->capture_default_str()->check(check_not_empty);
   cmd->add_option("--model", o.model, "Model: a bundled id (`infersim model list`) or the path of a JSON descriptor")
-      ->capture_default_str();
+      ->capture_default_str()->check(check_not_empty);
   cmd->add_option("--weights", o.weights, "Weight precision: bf16, fp8 or fp4")->capture_default_str();
   cmd->add_option("--kv", o.kv, "KV-cache precision: bf16, fp8 or fp4")->capture_default_str();
   cmd->add_option("--batch", o.batch, "Concurrent requests decoded together (1..1e6)")->capture_default_str();

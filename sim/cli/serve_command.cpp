@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -13,6 +14,7 @@
 #include "descriptors/input_error.hpp"
 #include "serving/scheduler.hpp"
 #include "format/format.hpp"
+#include "interrupt/interrupt.hpp"
 
 namespace infersim::cli {
 
@@ -72,16 +74,20 @@ void run_serve(const ServeRun& a, CommandResult& result) {
   Plan plan = make_plan(s);
   WorkloadSpec w = load_workload(a.serving.workload);
   ServingOptions o = resolve_serving_options(a.serving);
-  std::ofstream records;
+  // Streamed through the one atomic writer: installed only when the run finished and every write
+  // succeeded (a full disk or /dev/full is exit 3, never a cut CSV with exit 0).
+  std::optional<AtomicOutput> records;
+  std::ostringstream line;
+  line.precision(9);
   if (!a.records.empty()) {
-    records.open(a.records);
-    if (!records) throw std::runtime_error(a.records + ": cannot open for writing");
-    records << "id,arrival_s,scheduled_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions,itl_mean_s,itl_max_s\n";
-    records.precision(9);
-    o.sink = [&records](const RequestRecord& r) {
-      records << r.id << ',' << r.arrival_s << ',' << r.scheduled_s << ',' << r.first_token_s << ',' << r.finish_s << ','
-              << r.prompt_tokens << ',' << r.output_tokens << ',' << r.preemptions << ',' << r.itl_mean_s << ','
-              << r.itl_max_s << '\n';
+    records.emplace(a.records);
+    records->write("id,arrival_s,scheduled_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions,itl_mean_s,itl_max_s\n");
+    o.sink = [&records, &line](const RequestRecord& r) {
+      line.str("");
+      line << r.id << ',' << r.arrival_s << ',' << r.scheduled_s << ',' << r.first_token_s << ',' << r.finish_s << ','
+           << r.prompt_tokens << ',' << r.output_tokens << ',' << r.preemptions << ',' << r.itl_mean_s << ','
+           << r.itl_max_s << '\n';
+      records->write(line.str());
     };
   }
   if (a.engine != "analytic" && a.engine != "des")
@@ -90,14 +96,33 @@ void run_serve(const ServeRun& a, CommandResult& result) {
     throw InputError("--trace", a.trace, "traces come from the DES: add --engine des");
   if (!plan.fits)
     throw InputError("--model", s.model.id, "does not fit: " + plan.explanation);
+  // SIGINT/SIGTERM stop the serving loop between steps (either engine); the DES re-installs the
+  // handlers after SimGrid's own.
+  install_stop_handlers();
   ServingResult r = a.engine == "des" ? serve_on_des(a, s, plan, w, o) : run_serving_analytic(s, plan, w, o);
-  const bool stopped = r.json.contains("des") && r.json["des"]["stopped_early"].get<bool>();
-  if (stopped) r.json["complete"] = false;
-  if (records.is_open() && !records) throw std::runtime_error(a.records + ": write failed");
+  const bool stopped = stop_requested();
+  if (stopped) {
+    r.json["complete"] = false;
+    if (r.json.contains("des")) r.json["des"]["stopped_early"] = true;
+  }
+  // An interrupted stream is not installed: a CSV cannot say that it is partial.
+  if (records) {
+    if (stopped) records->discard();
+    else records->commit();
+  }
   const std::string full = r.json.dump(2) + "\n";
   if (!a.out.empty()) write_file_atomically(a.out, full);
+  auto report_stop = [&] {
+    if (!stopped) return;
+    std::cerr << "infersim: interrupted (signal " << stop_signal() << "): partial results"
+              << (a.out.empty() ? "" : " written to '" + a.out + "'") << " (\"complete\": false)"
+              << (a.records.empty() ? "" : "; '" + a.records + "' not written") << ", exit "
+              << kExitInterrupted << "\n";
+    result.exit_code = kExitInterrupted;
+  };
   if (a.json) {
     std::cout << full;
+    report_stop();
     return;
   }
   const auto& j = r.json;
@@ -138,7 +163,8 @@ void run_serve(const ServeRun& a, CommandResult& result) {
        << ms(j["kv_transfer_mean_s"].get<double>()) << " ms per request\n";
   if (!a.out.empty()) o2 << "  full result: " << a.out << "\n";
   std::cout << o2.str();
-  result.exit_code = stopped ? 130 : 0;
+  result.exit_code = 0;
+  report_stop();
 }
 
 void register_serve_command(CLI::App& app, CommandResult& result) {

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/scenario_options.hpp"
 #include "descriptors/input_error.hpp"
 #include "serving/scheduler.hpp"
 
@@ -14,10 +15,13 @@ void add_serving_options(CLI::App* cmd, ServingArgs& a) {
   cmd->add_option("--workload", a.workload, "Workload: a bundled id (workloads/*.json) or the path of a JSON file")
       ->capture_default_str()->group(g);
   cmd->add_option("--requests", o.requests, "Requests to simulate (default: the workload's count)")->group(g);
-  cmd->add_option("--rate", o.rate_req_s, "Arrival rate in requests/s (overrides the workload's; open loop)")->group(g);
+  // 0 would mean "the workload's rate" internally: given on the command line it is refused, as -1 is.
+  cmd->add_option("--rate", o.rate_req_s, "Arrival rate in requests/s (overrides the workload's; open loop)")
+      ->check(CLI::PositiveNumber)->group(g);
   cmd->add_option("--scheduler", o.scheduler, "Batch scheduler; `--scheduler help` lists them")
       ->capture_default_str()->group(g);
-  cmd->add_option("--seed", o.seed, "Random seed (same seed, same result)")->capture_default_str()->group(g);
+  cmd->add_option("--seed", o.seed, "Random seed (same seed, same result)")->capture_default_str()
+      ->check(check_seed)->group(g);
   cmd->add_option("--max-batch", o.max_batch, "Running requests at most")->capture_default_str()->group(g);
   cmd->add_option("--max-batch-tokens", o.max_batch_tokens, "continuous: prompt tokens per prefill step at most")
       ->capture_default_str()->group(g);

@@ -15,6 +15,7 @@
 #include "des/des.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
+#include "interrupt/interrupt.hpp"
 
 namespace infersim::cli {
 
@@ -94,6 +95,13 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
                          " chips; use `infersim project` (closed form) for larger deployments");
   DesOptions o;
   if (!parse_detail(a.detail, &o.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
+  // Layer detail creates actors, mailboxes and activities per chip and layer: at 32,768 and 65,536
+  // chips SimGrid aborted on the kernel's memory-map limit, so the documented cap is half of that.
+  constexpr long long kMaxLayerDetailChips = 16'384;
+  if (o.detail == Detail::layer && plan.chips > kMaxLayerDetailChips)
+    throw InputError("--detail", "layer", "layer detail simulates at most " + std::to_string(kMaxLayerDetailChips) +
+                                              " chips (the plan has " + std::to_string(plan.chips) +
+                                              "); use --detail step");
   o.seed = a.seed;
   o.trace_path = a.trace;
   o.micro_batches = a.micro_batches;
@@ -156,7 +164,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
   else write_file_atomically(a.out, output);
   if (stopped) std::cerr << "infersim: interrupted: partial results" << (a.out.empty() ? "" : " written to '" + a.out + "'")
                          << " (\"complete\": false), exit 130\n";
-  result.exit_code = stopped ? 130 : 0;
+  result.exit_code = stopped ? kExitInterrupted : 0;
 }
 }  // namespace
 
@@ -167,22 +175,25 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
       "Discrete-event simulation (SimGrid) of the scenario: the same cost model as `project`, run as\n"
       "activities on a platform built from the descriptors, so that contention, communication and\n"
       "pipeline bubbles emerge. Results carry the same fields as `project --json` plus \"des\".\n"
-      "At most 65,536 chips. Ctrl-C/SIGTERM stops between steps with partial results (\"complete\": false,\n"
+      "At most 65,536 chips (16,384 with --detail layer). Ctrl-C/SIGTERM stops between steps with partial results (\"complete\": false,\n"
       "exit 130); a second signal ends the process at once.\n"
       "Example: infersim simulate --hw h100-sxm --model llama-3.1-70b --tp 8 --requests 4 --trace run.h5");
   add_scenario_options(cmd, args->scenario);
   cmd->add_option("--requests", args->requests,
                   "Requests to serve: static batches of --batch, or the workload's requests with --workload")
-      ->capture_default_str()->check(CLI::Range(1LL, 100000000LL))
+      // Documented cap (tests/ROBUSTNESS.md): the results list every request, ~2.2 KB each in memory
+      // (10^6 requests peaked at 2.19 GB; the former 10^8 would have needed ~220 GB).
+      ->capture_default_str()->check(CLI::Range(1LL, 1000000LL))
       ->each([args](const std::string&) { args->requests_given = true; });
   cmd->add_option("--workload", args->workload,
                   "Serve a workload (bundled id or file) with a batch scheduler on the DES, as `serve --engine des` "
                   "(the full serving options are on `serve`)");
   cmd->add_option("--scheduler", args->scheduler, "With --workload: the batch scheduler (`serve --scheduler help`)")
       ->capture_default_str();
-  cmd->add_option("--rate", args->rate, "With --workload: arrival rate in requests/s (overrides the workload's)");
+  cmd->add_option("--rate", args->rate, "With --workload: arrival rate in requests/s (overrides the workload's)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "Random seed (workload arrivals and lengths; recorded)")
-      ->capture_default_str();
+      ->capture_default_str()->check(check_seed);
   cmd->add_option("--detail", args->detail,
                   "Granularity: step (few folded activities per step, fast) or layer (per layer, per chip, "
                   "real comms)")

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "descriptors/input_error.hpp"
+#include "interrupt/interrupt.hpp"
 #include "report/util.hpp"
 #include "sweep/sweep.hpp"
 
@@ -21,9 +22,18 @@ struct SweepArgs {
 };
 
 void print_missing(const sweep::MergeOutcome& m) {
-  std::cerr << "infersim: sweep not complete: " << m.missing.size() << " point(s) missing (first:";
-  for (size_t i = 0; i < m.missing.size() && i < 10; ++i) std::cerr << " " << m.missing[i];
-  std::cerr << "); nothing merged\n";
+  std::cerr << "infersim: sweep not complete: " << m.missing.size() << " point(s) missing";
+  if (!m.missing.empty()) {
+    std::cerr << " (first:";
+    for (size_t i = 0; i < m.missing.size() && i < 10; ++i) std::cerr << " " << m.missing[i];
+    std::cerr << ")";
+  }
+  if (!m.incomplete.empty()) {
+    std::cerr << ", " << m.incomplete.size() << " partial (\"complete\": false; first:";
+    for (size_t i = 0; i < m.incomplete.size() && i < 10; ++i) std::cerr << " " << m.incomplete[i];
+    std::cerr << ")";
+  }
+  std::cerr << "; nothing merged (run the sweep again to finish them)\n";
 }
 
 void run(SweepArgs& a, CommandResult& result) {
@@ -55,9 +65,9 @@ void run(SweepArgs& a, CommandResult& result) {
             << o.ran << " run, " << o.failed << " failed\n";
   for (const auto& f : o.failures) std::cout << "  failed point " << f << "\n";
   if (o.interrupted) {
-    std::cerr << "infersim: sweep interrupted (signal " << report::stop_signal()
+    std::cerr << "infersim: sweep interrupted (signal " << stop_signal()
               << "): finished points kept, nothing merged; run the same command again to resume\n";
-    result.exit_code = 128 + report::stop_signal();
+    result.exit_code = kExitInterrupted;
     return;
   }
   if (o.failed > 0) { result.exit_code = 1; return; }

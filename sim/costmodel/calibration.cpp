@@ -109,7 +109,8 @@ Calibration load_calibration(const std::string& name_or_path) {
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
   if (looks_like_path) {
-    if (!std::filesystem::exists(name_or_path)) throw InputError(name_or_path, "(file)", "no such file");
+    if (std::error_code ec; !std::filesystem::exists(name_or_path, ec))
+      throw InputError(name_or_path, "(file)", ec ? "cannot read it: " + ec.message() : "no such file");
     return read_calibration_file(name_or_path);
   }
   const std::filesystem::path bundled = std::filesystem::path(data_dir()) / kKind / (name_or_path + ".json");

@@ -13,27 +13,13 @@
 #include "des/platform.hpp"
 #include "descriptors/input_error.hpp"
 #include "version/version.hpp"
-#include <csignal>
+#include "interrupt/interrupt.hpp"
 
 namespace infersim {
 
 namespace sg4 = simgrid::s4u;
 
 namespace {
-// The one mutable global the style allows: set from a signal handler, read between steps.
-volatile std::sig_atomic_t g_stop_requested = 0;
-// A second signal ends the process at once (default action): the first one is only seen between
-// steps, so a run stuck before its first step (platform build, start-up calibration of a huge
-// platform) would otherwise ignore Ctrl-C and SIGTERM. Only async-signal-safe calls here.
-extern "C" void on_stop_signal(int sig) {
-  if (g_stop_requested) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    return;
-  }
-  g_stop_requested = 1;
-}
-
 // Two payloads for the affine fits: one token's activations, and 4096 tokens' worth.
 constexpr double kLargePayloadFactor = 4096.0;
 
@@ -74,10 +60,7 @@ bool parse_detail(const std::string& text, Detail* out) {
   return true;
 }
 
-void request_stop_on_signals() {
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-}
+void request_stop_on_signals() { install_stop_handlers(); }
 
 // ------------------------------------------------------------------------------------------------
 struct DesReplicaRuntime::Impl {
@@ -504,7 +487,7 @@ void DesReplicaRuntime::record_request(const TraceRequestRecord& r) {
   if (impl_->trace) impl_->trace->append(r);
 }
 
-bool DesReplicaRuntime::stop_requested() const { return g_stop_requested != 0; }
+bool DesReplicaRuntime::stop_requested() const { return infersim::stop_requested(); }
 const DesCounters& DesReplicaRuntime::counters() const { return impl_->counters; }
 const CollectiveTimings& DesReplicaRuntime::collectives() const { return impl_->cal; }
 
@@ -520,6 +503,28 @@ std::vector<std::string> engine_args(const DesOptions& options) {
   // Same results (the kernel is deterministic across factories); a later --cfg still overrides.
   args.push_back("--cfg=contexts/factory:thread");
 #endif
+  // SimGrid ends the process (xbt_assert: abort) on a --cfg item without "name:value"; checked here
+  // so that it is bad input with a message instead (exit 2). Items are split as SimGrid splits them.
+  for (const auto& a : options.simgrid_args) {
+    const bool cfg = a.rfind("--cfg=", 0) == 0;
+    const std::string value = a.substr(a.find('=') + 1);
+    const std::string option = cfg ? "--cfg" : "--log";
+    std::size_t start = 0;
+    bool any = false;
+    while ((start = value.find_first_not_of(" \t\n,", start)) != std::string::npos) {
+      const std::size_t end = std::min(value.find_first_of(" \t\n,", start), value.size());
+      const std::string item = value.substr(start, end - start);
+      const std::size_t colon = item.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == item.size())
+        throw InputError(option, value,
+                         "expected name:value, e.g. " +
+                             std::string(cfg ? "network/model:CM02 (SimGrid's --cfg=help lists the names)"
+                                             : "root.thresh:info (SimGrid's --help-logs lists the forms)"));
+      any = true;
+      start = end;
+    }
+    if (!any) throw InputError(option, value, "expected name:value");
+  }
   args.insert(args.end(), options.simgrid_args.begin(), options.simgrid_args.end());
   bool user_log = false;
   for (const auto& a : args) user_log = user_log || a.rfind("--log=", 0) == 0;
@@ -557,13 +562,29 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
   return argv;
 }
 
+// The Engine parses the forwarded --cfg/--log items: an unknown name or level is an exception from
+// SimGrid (it used to reach the top level as an internal error, exit 70), reported as bad input.
+sg4::Engine make_engine(int& argc, std::vector<char*>& argv, const DesOptions& options) {
+  try {
+    return sg4::Engine(&argc, argv.data());
+  } catch (const std::exception& e) {
+    std::string given;
+    for (const auto& a : options.simgrid_args) given += (given.empty() ? "" : " ") + a;
+    // SimGrid appends every known key to "Bad config key": the first line is the message.
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    throw InputError(given.empty() ? "SimGrid" : "--cfg/--log", given.empty() ? "(none)" : given,
+                     "SimGrid refused its configuration: " + what + " (--cfg=help lists the names)");
+  }
+}
+
 // One SimGrid engine with its platform and optional trace: what every entry point shares. The
 // platform is built for `platform_plan` (a disaggregated run builds two pools' worth of chips).
 class Session {
  public:
   Session(const Scenario& s, const Plan& platform_plan, const DesOptions& options)
       : args_(engine_args(options)), argv_(argv_of(args_)), argc_(static_cast<int>(args_.size())),
-        engine_(&argc_, argv_.data()) {
+        engine_(make_engine(argc_, argv_, options)) {
     // After the Engine: it installs its own SIGINT handler (print status, exit(1)), which ours replaces.
     if (options.stop_on_signals) request_stop_on_signals();
     des::configure_models();
@@ -616,7 +637,7 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
     info.counters = m->counters;
     info.collectives = m->cal;
     info.simulated_s = sg4::Engine::get_clock() - m->t0;
-    info.stopped = g_stop_requested != 0;
+    info.stopped = stop_requested();
   });
   return session.run();
 }
@@ -702,7 +723,7 @@ DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOpt
     info.counters.prefill_steps += b->counters.prefill_steps;
     info.collectives = a->cal;
     info.simulated_s = sg4::Engine::get_clock() - a->t0;
-    info.stopped = g_stop_requested != 0;
+    info.stopped = stop_requested();
   });
   return session.run();
 }

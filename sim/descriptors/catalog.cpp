@@ -31,7 +31,9 @@ std::string resolve_descriptor(const std::string& kind, const std::string& id_or
   const bool looks_like_path = id_or_path.find('/') != std::string::npos ||
                                (id_or_path.size() > 5 && id_or_path.substr(id_or_path.size() - 5) == ".json");
   if (looks_like_path) {
-    if (!fs::exists(id_or_path)) throw InputError(id_or_path, "(file)", "no such file");
+    std::error_code ec;  // a symlink loop or an unreadable folder is bad input (exit 2), not a filesystem_error
+    if (!fs::exists(id_or_path, ec))
+      throw InputError(id_or_path, "(file)", ec ? "cannot read it: " + ec.message() : "no such file");
     return id_or_path;
   }
   fs::path bundled = fs::path(data_dir()) / kind / (id_or_path + ".json");

@@ -44,6 +44,12 @@ NetworkLevel read_network(ObjectReader r) {
                                std::to_string(n.domain_chips));
   n.bandwidth_Bps = r.require_quantity("bandwidth_Bps");
   n.latency_s = r.require_quantity("latency_s");
+  // Documented cap (tests/ROBUSTNESS.md): links are nanoseconds to microseconds. A 1e12 s latency
+  // (inside the generic 1e30 cap) left the DES clock without the resolution of a step: the start-up
+  // calibration spun on millions of activities and never reached the first step.
+  constexpr double kMaxLinkLatency_s = 1.0;
+  if (n.latency_s.high > kMaxLinkLatency_s)
+    r.fail("latency_s", "at most 1 s (a documented cap; interconnect latencies are ns to us)");
   r.finish();
   return n;
 }

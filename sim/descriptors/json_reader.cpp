@@ -1,8 +1,12 @@
 #include "descriptors/json_reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
+#include <cstring>
 #include <sstream>
 
 #include "units/parse.hpp"
@@ -11,24 +15,119 @@ namespace infersim {
 
 using nlohmann::json;
 
-json read_json_file(const std::string& path) {
-  // A descriptor is a few KB; the cap stops `--hw /dev/zero` (or a wrong multi-GB file) from
-  // reading until memory runs out.
-  constexpr std::size_t kMaxDescriptorBytes = 64u << 20;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(path, "(file)", "is a directory; expected a JSON file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "(file)", "cannot open the file for reading");
-  std::string text;
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxDescriptorBytes)
-      throw InputError(path, "(file)", "larger than 64 MiB; a descriptor is a few KB (is this the right file?)");
+std::string read_input_file(const std::string& path) {
+  if (path.empty()) throw InputError("(empty path)", "(file)", "expected a file name, found an empty string");
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; the type is
+  // checked on the open descriptor (no window between a stat and the open).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    throw InputError(path, "(file)", std::string("cannot open the file for reading: ") + std::strerror(err));
   }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    throw InputError(path, "(file)", std::string("cannot read the file: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw InputError(path, "(file)", "is a directory; expected a file");
+  if (!S_ISREG(st.st_mode))
+    throw InputError(path, "(file)", "not a regular file (a device, FIFO or socket); expected a file");
+  // An input is a few KB to a few MB; the cap stops `--hw /dev/zero`-like mistakes (or a wrong
+  // multi-GB file) from reading until memory runs out. The bound holds while reading too, in case
+  // the file grows.
+  const auto too_large = [&] {
+    return InputError(path, "(file)", "larger than 64 MiB (a documented cap); inputs are a few KB to a few MB "
+                                      "(is this the right file?)");
+  };
+  if (static_cast<unsigned long long>(st.st_size) > kMaxInputFileBytes) throw too_large();
+  std::string text;
+  text.reserve(static_cast<std::size_t>(st.st_size));
+  char chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InputError(path, "(file)", std::string("reading failed: ") + std::strerror(errno));
+    if (n == 0) break;
+    text.append(chunk, static_cast<std::size_t>(n));
+    if (text.size() > kMaxInputFileBytes) throw too_large();
+  }
+  return text;
+}
+
+namespace {
+// Where the parser is, as a JSON pointer, and the keys seen in each open object (duplicates).
+class StrictJson {
+ public:
+  explicit StrictJson(const std::string& file) : file_(file) {}
+  bool operator()(int depth, json::parse_event_t event, json& parsed) {
+    using E = json::parse_event_t;
+    if (depth > kMaxJsonDepth)
+      throw InputError(file_, pointer(), "nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                             " levels (a documented cap)");
+    switch (event) {
+      case E::object_start:
+      case E::array_start:
+        bump();
+        frames_.push_back({event == E::object_start, {}, {}, -1});
+        break;
+      case E::object_end:
+      case E::array_end:
+        if (!frames_.empty()) frames_.pop_back();
+        break;
+      case E::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second)
+          throw InputError(file_, pointer(), "duplicate key '" + f.key +
+                                                 "' (given twice in one object; JSON readers would silently keep "
+                                                 "one of the two)");
+        break;
+      }
+      case E::value:
+        bump();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;
+    long long index;
+  };
+  void bump() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+  }
+  std::string pointer() const {
+    std::string p;
+    for (const auto& f : frames_) {
+      p += "/";
+      if (!f.object) {
+        p += std::to_string(f.index < 0 ? 0 : f.index);
+        continue;
+      }
+      for (char c : f.key) {  // RFC 6901 escapes
+        if (c == '~') p += "~0";
+        else if (c == '/') p += "~1";
+        else p += c;
+      }
+    }
+    return p.empty() ? "/" : p;
+  }
+  const std::string& file_;
+  std::vector<Frame> frames_;
+};
+}  // namespace
+
+json read_json_file(const std::string& path) { return parse_json_text(read_input_file(path), path); }
+
+json parse_json_text(const std::string& text, const std::string& path) {
   try {
-    return json::parse(text);
+    return json::parse(text, StrictJson(path));
   } catch (const json::parse_error& e) {
     // nlohmann reports a byte offset; turn it into line:column for people.
     size_t line = 1, column = 1;
@@ -52,6 +151,17 @@ json read_json_file(const std::string& path) {
                      "unreadable JSON (" + (pos == std::string::npos ? what : what.substr(pos + 2)) +
                          "); numbers must be finite");
   }
+}
+
+void require_safe_name(const std::string& file, const std::string& pointer, const std::string& name) {
+  constexpr std::size_t kMaxNameBytes = 128;
+  bool ok = !name.empty() && name.size() <= kMaxNameBytes && name[0] != '.';
+  for (char c : name)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                c == '_' || c == '-');
+  if (!ok)
+    throw InputError(file, pointer, "'" + name + "' is not a safe name: it becomes a folder or file name, so "
+                                    "1 to 128 of A-Z a-z 0-9 . _ - and not starting with '.' (no '/', no '..')");
 }
 
 std::string json_type_name(const json& value) {

@@ -7,6 +7,7 @@
 // note?} whose unit must fit the key's suffix (units/parse.hpp).
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -18,8 +19,22 @@
 
 namespace infersim {
 
-// Parses a file as JSON; malformed JSON is an InputError with the line and column.
+// The one reader of every user-supplied file: descriptors, workloads, measurements, calibration
+// files, suites, grids, sweep point files, manifests, registry entries. Rules (tests/ROBUSTNESS.md):
+// a regular file only (a directory, device, FIFO or socket is an InputError; a FIFO is never opened
+// for a blocking read), at most kMaxInputFileBytes, read whole. Every failure is an InputError
+// naming the file (exit 2).
+constexpr std::size_t kMaxInputFileBytes = std::size_t{64} << 20;
+std::string read_input_file(const std::string& path);
+
+// read_input_file() parsed as strict JSON: malformed JSON is an InputError with the line and column;
+// a key given twice in one object (which JSON parsers resolve silently, last or first wins) is an
+// InputError with its JSON pointer; nesting deeper than kMaxJsonDepth is an InputError (the result
+// is walked recursively downstream). Numbers must be finite.
+constexpr int kMaxJsonDepth = 128;
 nlohmann::json read_json_file(const std::string& path);
+// The same rules for JSON already in memory (`file` names it in messages).
+nlohmann::json parse_json_text(const std::string& text, const std::string& file);
 
 class ObjectReader {
  public:
@@ -78,6 +93,11 @@ class ObjectReader {
   std::string pointer_;
   std::set<std::string> known_;
 };
+
+// A name that becomes part of an output path (a suite or grid id, a report --name): 1 to 128 of
+// [A-Za-z0-9._-], not starting with '.', so that it can never climb out of its folder ('../x',
+// 'a/b', '' and '.' are rejected). InputError naming the file and pointer otherwise.
+void require_safe_name(const std::string& file, const std::string& pointer, const std::string& name);
 
 // Same checks for an object read from a schema of its own (provenance, quantity objects).
 std::string json_type_name(const nlohmann::json& value);

@@ -1,6 +1,7 @@
 #include "format/format.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,48 +81,96 @@ bool write_all(int fd, const std::string& content) {
 std::string reason(int err) { return std::strerror(err); }
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& content) {
+namespace {
+constexpr std::size_t kBufferBytes = 1 << 16;  // streamed outputs go to write(2) in 64 KiB pieces
+}  // namespace
+
+AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
   namespace fs = std::filesystem;
   // A special file (/dev/stdout, a FIFO, /dev/full) is written in place: renaming a temporary file
   // over it would replace the device node itself (as root) instead of writing to it.
   std::error_code type_ec;
-  const fs::file_status st = fs::status(path, type_ec);
+  const fs::file_status st = fs::status(path_, type_ec);
   if (!type_ec && fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st)) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error("cannot write '" + path + "': " + reason(errno));
-    const bool ok = write_all(fd, content);
-    const int err = errno;
-    ::close(fd);
-    if (!ok) throw std::runtime_error("writing '" + path + "' failed: " + reason(err));
+    in_place_ = true;
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("cannot write '" + path_ + "': " + reason(errno));
     return;
   }
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0)
-    throw std::runtime_error("cannot write '" + path + "': " + reason(errno) +
+  if (!type_ec && fs::is_directory(st)) throw std::runtime_error("cannot write '" + path_ + "': it is a directory");
+  // A replaced file keeps its permission bits (a 0600 result stays 0600).
+  mode_t mode = 0666;
+  struct stat old {};
+  const bool replacing = ::stat(path_.c_str(), &old) == 0 && S_ISREG(old.st_mode);
+  temp_ = path_ + ".tmp-" + std::to_string(::getpid());
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd_ < 0) {
+    const int err = errno;
+    temp_.clear();
+    throw std::runtime_error("cannot write '" + path_ + "': " + reason(err) +
                              " (the directory does not exist or is not writable)");
-  // Every step is checked: a full disk can surface at write(), at fsync() or at close().
-  bool ok = write_all(fd, content);
-  int err = errno;
-  if (ok && ::fsync(fd) != 0) {
-    ok = false;
-    err = errno;
   }
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
+  if (replacing) (void)::fchmod(fd_, old.st_mode & 07777);
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (!done_) discard();
+}
+
+void AtomicOutput::fail(const std::string& why) {
+  if (error_.empty()) error_ = why;
+}
+
+void AtomicOutput::flush_buffer() {
+  if (buffer_.empty() || !error_.empty()) {
+    buffer_.clear();
+    return;
   }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("writing '" + path + "' failed: " + reason(err) + "; nothing was left behind");
+  if (!write_all(fd_, buffer_)) fail(reason(errno));
+  buffer_.clear();
+}
+
+void AtomicOutput::write(const std::string& bytes) {
+  if (done_ || !error_.empty()) return;
+  buffer_ += bytes;
+  if (buffer_.size() >= kBufferBytes) flush_buffer();
+}
+
+void AtomicOutput::discard() {
+  if (done_) return;
+  done_ = true;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void AtomicOutput::commit() {
+  if (done_) throw std::logic_error("AtomicOutput::commit() called twice for " + path_);
+  flush_buffer();
+  // Every step is checked: a full disk can surface at write(), at fsync() or at close(). A special
+  // file in place (a terminal, a pipe) cannot be fsynced, which is not an error.
+  if (error_.empty() && !in_place_ && ::fsync(fd_) != 0) fail(reason(errno));
+  if (::close(fd_) != 0 && error_.empty()) fail(reason(errno));
+  fd_ = -1;
+  done_ = true;
+  if (!error_.empty()) {
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+    throw std::runtime_error("writing '" + path_ + "' failed: " + error_ +
+                             (in_place_ ? "" : "; nothing was left behind"));
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot move the finished output into '" + path + "': " + ec.message() +
+  if (in_place_) return;
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp_.c_str());
+    throw std::runtime_error("cannot move the finished output into '" + path_ + "': " + reason(err) +
                              "; nothing was left behind");
   }
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  AtomicOutput out(path);
+  out.write(content);
+  out.commit();
 }
 
 std::string format_number(double v, int significant) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
 
 namespace infersim::registry {
 
@@ -68,10 +69,17 @@ int file_line(const YAML::Mark& mark, int first_line, int fallback) {
 constexpr std::size_t kMaxFrontMatterValues = 100'000;
 
 struct TooManyValues {};
+// A self-referential alias (`extra: &a [*a]`) is a cycle: without a depth bound the conversion
+// recursed until the stack overflowed. An entry nests a few levels.
+constexpr int kMaxFrontMatterDepth = 64;
+struct TooDeep {
+  int line;
+};
 
-Value convert(const YAML::Node& node, int first_line, int fallback_line, std::size_t& budget) {
+Value convert(const YAML::Node& node, int first_line, int fallback_line, std::size_t& budget, int depth = 0) {
   if (budget == 0) throw TooManyValues{};
   --budget;
+  if (depth > kMaxFrontMatterDepth) throw TooDeep{file_line(node.Mark(), first_line, fallback_line)};
   Value v;
   v.line = file_line(node.Mark(), first_line, fallback_line);
   switch (node.Type()) {
@@ -81,15 +89,17 @@ Value convert(const YAML::Node& node, int first_line, int fallback_line, std::si
       break;
     case YAML::NodeType::Sequence:
       v.kind = Value::Kind::Sequence;
-      for (const auto& item : node) v.items.push_back(convert(item, first_line, v.line, budget));
+      for (const auto& item : node) v.items.push_back(convert(item, first_line, v.line, budget, depth + 1));
       break;
     case YAML::NodeType::Map:
       v.kind = Value::Kind::Map;
       for (const auto& kv : node) {
         int key_line = file_line(kv.first.Mark(), first_line, v.line);
         // Keys are scalars in every schema we read; a complex key is kept by its YAML text.
+        // (YAML::Dump of a cyclic key would recurse forever: a key nested too deep is refused first.)
+        if (!kv.first.IsScalar()) (void)convert(kv.first, first_line, key_line, budget, depth + 1);
         std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
-        Value value = convert(kv.second, first_line, key_line, budget);
+        Value value = convert(kv.second, first_line, key_line, budget, depth + 1);
         // yaml-cpp marks an empty value at the next token, often on a later line; the key's line is
         // where a person looks.
         if (value.kind == Value::Kind::Null) value.line = key_line;
@@ -146,6 +156,10 @@ Entry parse_entry(const std::string& text, const fs::path& file) {
   std::size_t budget = kMaxFrontMatterValues;
   try {
     entry.front_matter = convert(root, kFrontMatterFirstLine, kFrontMatterFirstLine, budget);
+  } catch (const TooDeep& e) {
+    throw InputError(name, line_ref(e.line),
+                     "front matter nests deeper than " + std::to_string(kMaxFrontMatterDepth) +
+                         " levels (a self-referential YAML alias such as 'x: &a [*a]'?)");
   } catch (const TooManyValues&) {
     throw InputError(name, line_ref(kFrontMatterFirstLine),
                      "front matter holds more than " + std::to_string(kMaxFrontMatterValues) +
@@ -169,13 +183,7 @@ Entry parse_entry(const std::string& text, const fs::path& file) {
   return entry;
 }
 
-Entry read_entry(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file.string(), line_ref(0), "cannot open the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_entry(text.str(), file);
-}
+Entry read_entry(const fs::path& file) { return parse_entry(read_input_file(file.string()), file); }
 
 std::vector<fs::path> entry_files(const fs::path& dir) {
   std::error_code ec;

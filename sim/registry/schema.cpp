@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
 
 namespace infersim::registry {
 
@@ -159,12 +160,6 @@ Schema parse_schema(const std::string& json_text, const std::filesystem::path& f
   return s;
 }
 
-Schema load_schema(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(file.string(), "/", "cannot open the schema file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_schema(text.str(), file);
-}
+Schema load_schema(const std::filesystem::path& file) { return parse_schema(read_input_file(file.string()), file); }
 
 }  // namespace infersim::registry

@@ -13,6 +13,7 @@
 #include "descriptors/input_error.hpp"
 #include "report/report.hpp"
 #include "report/suite.hpp"
+#include "interrupt/interrupt.hpp"
 #include "report/util.hpp"
 #include "serving/pareto.hpp"
 #include "serving/serving.hpp"
@@ -317,7 +318,7 @@ CellOutput evaluate_cell(const CellInput& in) {
   const bool tri = suite.mc.triangular;
   std::map<std::string, std::vector<double>> draws;
   long long fitting = 0;
-  for (long long d = 0; d < suite.mc.draws; ++d) {
+  for (long long d = 0; d < suite.mc.draws && !stop_requested(); ++d) {  // the caller sees the flag
     Scenario sd = s;
     perturb_hardware(sd.hw, rng, tri);
     const double scale = model_scale(s.model, rng, tri);
@@ -462,6 +463,7 @@ json evaluate_suite(const std::string& suite_path, int jobs, bool progress) {
     for (const auto& hw : suite.hardware) cells.push_back({&suite, &w, hw});
   std::vector<CellOutput> outs(cells.size());
   std::vector<std::string> errors(cells.size());
+  std::vector<char> bad_input(cells.size(), 0);  // the cell failed on a value of the suite (exit 2)
   std::atomic<size_t> next{0};
   std::atomic<long long> done{0};
   std::mutex progress_mutex;
@@ -472,8 +474,11 @@ json evaluate_suite(const std::string& suite_path, int jobs, bool progress) {
       if (stop_requested()) return;
       try {
         outs[i] = evaluate_cell(cells[i]);
+      } catch (const InputError& e) {
+        bad_input[i] = 1;
+        errors[i] = e.what();
       } catch (const std::exception& e) {
-        errors[i] = cells[i].hw + " / " + cells[i].workload->id + ": " + e.what();
+        errors[i] = e.what();
       }
       std::lock_guard<std::mutex> lock(progress_mutex);
       bar.set(++done);
@@ -484,8 +489,17 @@ json evaluate_suite(const std::string& suite_path, int jobs, bool progress) {
   for (auto& t : pool) t.join();
   bar.finish();
   if (stop_requested()) throw std::runtime_error("interrupted");
-  for (const auto& e : errors)
-    if (!e.empty()) throw std::runtime_error(e);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (errors[i].empty()) continue;
+    // A bad value of the suite (an unknown model, a precision, a deployment that cannot be planned)
+    // is bad input, named by the suite's pointer to the workload and the hardware it was paired with.
+    if (bad_input[i])
+      throw InputError(suite_path,
+                       "/workloads/" + std::to_string(cells[i].workload - suite.workloads.data()) + " (hardware '" +
+                           cells[i].hw + "')",
+                       errors[i]);
+    throw std::runtime_error(cells[i].hw + " / " + cells[i].workload->id + ": " + errors[i]);
+  }
 
   json results;
   results["schema"] = "infersim-report/1";

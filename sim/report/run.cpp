@@ -5,13 +5,18 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <csignal>
+#include <cerrno>
 #include <unistd.h>
 
 #include "descriptors/catalog.hpp"
+#include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
 #include "format/format.hpp"
 #include "report/render.hpp"
 #include "report/report.hpp"
 #include "report/suite.hpp"
+#include "interrupt/interrupt.hpp"
 #include "report/util.hpp"
 #include "serving/workload.hpp"
 #include "version/version.hpp"
@@ -54,14 +59,14 @@ json validation_section(const Suite& suite, const std::string& self, const std::
   // `infersim validate --help` prints the subcommand's own usage only when it exists (an unknown
   // subcommand falls back to the root's help, which exits 0 too).
   if (self.empty() || run_process({self, "validate", "--help"}, out, true) != 0 ||
-      read_file(out).find("validate [OPTIONS]") == std::string::npos) {
+      read_input_file(out).find("validate [OPTIONS]") == std::string::npos) {
     fs::remove(out);
     return v;
   }
   const int rc = run_process({self, "validate", "--measurements", measurements, "--json"}, out, true);
   try {
     if (rc == 0) {
-      v["result"] = json::parse(read_file(out));
+      v["result"] = json::parse(read_input_file(out));
       v["available"] = true;
       v["note"] = "infersim validate --measurements " + suite.validation_measurements + " --json (exit 0)";
     } else {
@@ -112,7 +117,10 @@ ReportOutcome run_report(const ReportRequest& rq) {
   ReportOutcome outcome;
   const std::string suite_path = resolve_suite_path(rq.suite);
   const Suite suite = load_suite(suite_path);
+  // The report folder is <out-dir>/<name>: neither may send it elsewhere ("" would mean "/<name>").
+  if (rq.out_dir.empty()) throw InputError("--out-dir", "(empty)", "expected a folder name, found an empty string");
   const std::string name = rq.name.empty() ? suite.id : rq.name;
+  require_safe_name("--name", name, name);
   const std::string dir = rq.out_dir + "/" + name;
   outcome.dir = dir;
   fs::create_directories(dir + "/figures");
@@ -144,7 +152,7 @@ ReportOutcome run_report(const ReportRequest& rq) {
     figures_status = rc == 0 ? json("drawn by scripts/figures.py") : json("scripts/figures.py failed (exit " + std::to_string(rc) + ")");
     for (const auto& f : kFigures) {
       const std::string p = dir + "/figures/" + f + ".svg";
-      if (fs::exists(p)) svgs[f] = base64(read_file(p));
+      if (fs::exists(p)) svgs[f] = base64(read_input_file(p));
     }
   }
   write_file_atomically(dir + "/report.html", results_html(results, svgs));
@@ -171,30 +179,93 @@ ReportOutcome run_report(const ReportRequest& rq) {
   return outcome;
 }
 
+namespace {
+struct ManifestFile {
+  std::string path, sha256;
+};
+struct Manifest {
+  std::string git_commit, suite;
+  bool figures = true;
+  std::vector<std::string> command_line;
+  std::vector<ManifestFile> inputs, outputs;
+};
+
+// A manifest is user input (a published report may come from anyone): the checked reader, typed
+// access, InputError with the file and JSON pointer (exit 2) for anything malformed.
+Manifest read_manifest(const std::string& path) {
+  const json doc = read_json_file(path);
+  ObjectReader r(doc, path, "");
+  Manifest m;
+  if (r.require_string("schema") != "infersim-manifest/1")
+    r.fail("schema", "expected \"infersim-manifest/1\" (is this an infersim manifest.json?)");
+  r.allow({"name", "suite", "tools", "seeds", "calibration", "validation", "wall_time_s", "wall_time_note"});
+  ObjectReader build = r.object("build");
+  build.allow({"infersim_version"});
+  m.git_commit = build.require_string("git_commit");
+  build.finish();
+  ObjectReader options = r.object("options");
+  options.allow({"name"});
+  m.suite = options.require_string("suite");
+  m.figures = options.require_bool("figures");
+  options.finish();
+  m.command_line = r.string_array("command_line");
+  auto files = [&](const std::string& key, bool outputs) {
+    std::vector<ManifestFile> out;
+    for (ObjectReader& f : r.array_of_objects(key, outputs)) {
+      ManifestFile x{f.require_string("path"), f.require_string("sha256")};
+      // Outputs are compared inside the report's folder: no absolute path, no "..".
+      if (outputs && (x.path.front() == '/' || ("/" + x.path + "/").find("/../") != std::string::npos))
+        f.fail("path", "an output path must stay inside the report's folder (no '/' at the start, no '..')");
+      f.finish();
+      out.push_back(x);
+    }
+    return out;
+  };
+  m.inputs = files("inputs", false);
+  m.outputs = files("outputs", true);
+  r.finish();
+  return m;
+}
+
+// Scratch folders of earlier verifications killed outright (SIGKILL) are removed when their
+// process is gone.
+void remove_stale_scratch(const std::string& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(".verify-", 0) != 0) continue;
+    const std::string digits = name.substr(8);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) fs::remove_all(it->path(), ec);
+  }
+}
+}  // namespace
+
 VerifyOutcome verify_report(const std::string& manifest_path, const std::string& self_binary, bool progress) {
   VerifyOutcome v;
-  const json m = json::parse(read_file(manifest_path));
+  const Manifest m = read_manifest(manifest_path);
   const std::string dir = fs::path(manifest_path).parent_path().string().empty()
                               ? std::string(".") : fs::path(manifest_path).parent_path().string();
-  if (m.value("schema", "") != "infersim-manifest/1") throw std::runtime_error(manifest_path + ": not an infersim manifest");
-  if (m["build"]["git_commit"] != build_commit())
-    std::cerr << "infersim: note: the report was built by " << m["build"]["git_commit"].get<std::string>()
-              << ", this binary is " << build_commit() << "\n";
-  for (const auto& in : m["inputs"]) {
-    const std::string p = locate(in["path"].get<std::string>());
-    if (!fs::exists(p)) v.differences.push_back("input " + in["path"].get<std::string>() + ": missing");
-    else if (sha256_file(p) != in["sha256"].get<std::string>())
-      v.differences.push_back("input " + in["path"].get<std::string>() + ": changed since the report");
+  if (m.git_commit != build_commit())
+    std::cerr << "infersim: note: the report was built by " << m.git_commit << ", this binary is " << build_commit()
+              << "\n";
+  for (const auto& in : m.inputs) {
+    const std::string p = locate(in.path);
+    if (!fs::exists(p)) v.differences.push_back("input " + in.path + ": missing");
+    else if (sha256_file(p) != in.sha256)
+      v.differences.push_back("input " + in.path + ": changed since the report");
   }
+  remove_stale_scratch(dir);
   const std::string scratch = dir + "/.verify-" + std::to_string(getpid());
   ReportRequest rq;
-  rq.suite = locate(m["options"]["suite"].get<std::string>());
+  rq.suite = locate(m.suite);
   rq.name = "rerun";
   rq.out_dir = scratch;
-  rq.figures = m["options"]["figures"].get<bool>();
+  rq.figures = m.figures;
   rq.progress = progress;
   rq.self_binary = self_binary;
-  rq.command_line = m["command_line"].get<std::vector<std::string>>();
+  rq.command_line = m.command_line;
   ReportOutcome o = run_report(rq);
   if (o.interrupted) {
     fs::remove_all(scratch);
@@ -202,13 +273,13 @@ VerifyOutcome verify_report(const std::string& manifest_path, const std::string&
     return v;
   }
   std::set<std::string> seen;
-  for (const auto& out : m["outputs"]) {
-    const std::string f = out["path"].get<std::string>();
+  for (const auto& out : m.outputs) {
+    const std::string& f = out.path;
     seen.insert(f);
     const std::string pub = dir + "/" + f, re = o.dir + "/" + f;
     if (!fs::exists(pub)) { v.differences.push_back(f + ": missing from the published report"); continue; }
     const std::string h = sha256_file(pub);
-    if (h != out["sha256"].get<std::string>()) v.differences.push_back(f + ": edited after the manifest was written");
+    if (h != out.sha256) v.differences.push_back(f + ": edited after the manifest was written");
     if (!fs::exists(re)) v.differences.push_back(f + ": not produced by the re-run");
     else if (sha256_file(re) != h) v.differences.push_back(f + ": differs from the re-run");
   }

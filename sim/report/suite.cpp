@@ -5,12 +5,22 @@
 #include <set>
 
 #include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
+#include "serving/pareto.hpp"
 #include "version/version.hpp"
 
 namespace infersim::report {
 
 namespace {
 using nlohmann::json;
+
+template <typename T>
+std::string expected_type() {
+  if constexpr (std::is_same_v<T, std::string>) return "expected a string";
+  else if constexpr (std::is_same_v<T, bool>) return "expected true or false";
+  else if constexpr (std::is_arithmetic_v<T>) return "expected a number";
+  else return "expected an array";
+}
 
 void check_keys(const std::string& file, const std::string& ptr, const json& j, const std::set<std::string>& allowed) {
   if (!j.is_object()) throw InputError(file, ptr, "expected an object");
@@ -22,13 +32,19 @@ void check_keys(const std::string& file, const std::string& ptr, const json& j, 
     }
 }
 
+// A child that must be there (an InputError naming the pointer, not a library exception).
+const json& member(const std::string& file, const std::string& ptr, const json& j, const std::string& key) {
+  if (!j.is_object() || !j.contains(key)) throw InputError(file, ptr + "/" + key, "required");
+  return j[key];
+}
+
 template <typename T>
 T need(const std::string& file, const std::string& ptr, const json& j, const std::string& key) {
   if (!j.contains(key)) throw InputError(file, ptr + "/" + key, "required");
   try {
     return j.at(key).get<T>();
   } catch (const json::exception&) {
-    throw InputError(file, ptr + "/" + key, "wrong type");
+    throw InputError(file, ptr + "/" + key, "wrong type: found " + json_type_name(j.at(key)) + ", " + expected_type<T>());
   }
 }
 template <typename T>
@@ -54,6 +70,9 @@ ScenarioSpec read_scenario(const std::string& f, const json& all, const std::str
     s.slo = read_slo(f, ptr, j);
     s.start_rate_req_s = opt<double>(f, ptr, j, "start_rate_req_s", 0.25);
     s.bisections = opt<int>(f, ptr, j, "bisections", 5);
+    // Geometric bisection of a double: after 60 halvings of the exponent range nothing changes.
+    if (s.bisections < 0 || s.bisections > kMaxBisections)
+      throw InputError(f, ptr + "/bisections", "expected 0.." + std::to_string(kMaxBisections) + " (a documented cap)");
   } else {
     check_keys(f, ptr, j, {"requests"});
   }
@@ -76,14 +95,7 @@ std::string resolve_suite_path(const std::string& id_or_path) {
 }
 
 Suite load_suite(const std::string& f) {
-  std::ifstream in(f);
-  if (!in) throw InputError(f, "", "cannot read the suite file");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw InputError(f, "", std::string("not valid JSON: ") + e.what());
-  }
+  const json j = read_json_file(f);
   check_keys(f, "", j, {"schema", "id", "description", "baseline", "hardware", "deployments", "economics",
                         "monte_carlo", "serving", "scenarios", "pareto_max_batch", "pareto_requests", "validation",
                         "workloads"});
@@ -92,12 +104,13 @@ Suite load_suite(const std::string& f) {
   Suite s;
   s.file = f;
   s.id = need<std::string>(f, "", j, "id");
+  require_safe_name(f, "/id", s.id);
   s.description = need<std::string>(f, "", j, "description");
   s.baseline = need<std::string>(f, "", j, "baseline");
   s.hardware = need<std::vector<std::string>>(f, "", j, "hardware");
   if (std::find(s.hardware.begin(), s.hardware.end(), s.baseline) == s.hardware.end())
     throw InputError(f, "/baseline", "must be one of /hardware");
-  const json& deps = j.at("deployments");
+  const json& deps = member(f, "", j, "deployments");
   for (const auto& hw : s.hardware) {
     if (!deps.contains(hw)) throw InputError(f, "/deployments/" + hw, "every hardware needs a deployment (chips, what)");
     check_keys(f, "/deployments/" + hw, deps[hw], {"chips", "what"});
@@ -114,7 +127,7 @@ Suite load_suite(const std::string& f) {
     s.economics.stream_tok_s = opt<double>(f, "/economics", e, "stream_tok_s", s.economics.stream_tok_s);
   }
   {
-    const json& m = j.at("monte_carlo");
+    const json& m = member(f, "", j, "monte_carlo");
     check_keys(f, "/monte_carlo", m, {"draws", "seed", "distribution", "quantile_low", "quantile_high"});
     s.mc.draws = need<long long>(f, "/monte_carlo", m, "draws");
     s.mc.seed = need<std::uint64_t>(f, "/monte_carlo", m, "seed");
@@ -126,6 +139,9 @@ Suite load_suite(const std::string& f) {
     s.mc.q_high = opt<double>(f, "/monte_carlo", m, "quantile_high", 0.95);
     if (s.mc.draws < 1 || !(0 <= s.mc.q_low && s.mc.q_low < s.mc.q_high && s.mc.q_high <= 1))
       throw InputError(f, "/monte_carlo", "draws >= 1 and 0 <= quantile_low < quantile_high <= 1");
+    if (s.mc.draws > kMaxDraws)
+      throw InputError(f, "/monte_carlo/draws", "at most " + std::to_string(kMaxDraws) + " (a documented cap: "
+                                                "each draw re-runs the closed form of every cell)");
   }
   if (j.contains("serving")) {
     const json& v = j["serving"];
@@ -134,7 +150,7 @@ Suite load_suite(const std::string& f) {
     s.scheduler = opt<std::string>(f, "/serving", v, "scheduler", "continuous");
     s.max_batch = opt<long long>(f, "/serving", v, "max_batch", 256);
   }
-  const json& sc = j.at("scenarios");
+  const json& sc = member(f, "", j, "scenarios");
   check_keys(f, "/scenarios", sc, {"offline", "server", "single_stream", "interactive"});
   s.scenarios_json = sc;
   s.offline = read_scenario(f, sc, "offline", false);
@@ -147,7 +163,7 @@ Suite load_suite(const std::string& f) {
     check_keys(f, "/validation", j["validation"], {"measurements"});
     s.validation_measurements = need<std::string>(f, "/validation", j["validation"], "measurements");
   }
-  const json& ws = j.at("workloads");
+  const json& ws = member(f, "", j, "workloads");
   if (!ws.is_array() || ws.empty()) throw InputError(f, "/workloads", "a non-empty array");
   for (size_t i = 0; i < ws.size(); ++i) {
     const std::string ptr = "/workloads/" + std::to_string(i);
@@ -157,6 +173,7 @@ Suite load_suite(const std::string& f) {
                            "serving_requests"});
     SuiteWorkload x;
     x.id = need<std::string>(f, ptr, w, "id");
+    require_safe_name(f, ptr + "/id", x.id);
     x.model = need<std::string>(f, ptr, w, "model");
     x.weights = opt<std::string>(f, ptr, w, "weights", "fp8");
     x.kv = opt<std::string>(f, ptr, w, "kv", "fp8");

@@ -33,6 +33,10 @@ struct SuiteWorkload {
   std::optional<Slo> server_slo, interactive_slo;
 };
 
+// Documented cap (tests/ROBUSTNESS.md): each draw re-runs the closed form of every cell; 10^5 draws
+// of the default suite take minutes, 10^7 took hours.
+constexpr long long kMaxDraws = 100'000;
+
 struct MonteCarlo {
   long long draws = 200;
   std::uint64_t seed = 1;

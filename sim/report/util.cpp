@@ -1,5 +1,7 @@
 #include "report/util.hpp"
 
+#include "descriptors/json_reader.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fcntl.h>
@@ -25,8 +27,6 @@ constexpr std::array<std::uint32_t, 64> kK = {
 
 std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-volatile std::sig_atomic_t g_stop_signal = 0;  // the allowed signal flag
-extern "C" void infersim_report_on_stop(int sig) { g_stop_signal = sig; }
 
 std::string clock_text(double s) {
   long long t = static_cast<long long>(s + 0.5);
@@ -73,15 +73,7 @@ std::string sha256_hex(const std::string& bytes) {
   return std::string(out, 64);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string sha256_file(const std::string& path) { return sha256_hex(read_file(path)); }
+std::string sha256_file(const std::string& path) { return sha256_hex(read_input_file(path)); }
 
 std::string base64(const std::string& bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -138,15 +130,6 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
   return 127;
 }
 
-void install_stop_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = infersim_report_on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-bool stop_requested() { return g_stop_signal != 0; }
-int stop_signal() { return g_stop_signal; }
 
 Progress::Progress(std::string what, long long total, bool enabled)
     : what_(std::move(what)), total_(total), enabled_(enabled && isatty(2)),

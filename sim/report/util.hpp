@@ -1,5 +1,5 @@
 // Internal helpers of the report and sweep components (not a public contract): SHA-256, base64,
-// a child-process runner, a progress bar, and the SIGINT/SIGTERM stop flag.
+// a child-process runner and a progress bar (the stop flag is interrupt/interrupt.hpp).
 //
 // SHA-256 is our own (FIPS 180-4, ~60 lines) rather than OpenSSL: the manifest needs nothing else
 // from a crypto library, and the project's dependency list (Debian packages, scripts/install-deps.sh)
@@ -15,10 +15,9 @@
 namespace infersim::report {
 
 std::string sha256_hex(const std::string& bytes);
-// SHA-256 of a file's bytes; throws std::runtime_error naming the file when it cannot be read.
+// SHA-256 of a file's bytes, read with the checked reader (descriptors/json_reader.hpp).
 std::string sha256_file(const std::string& path);
 std::string base64(const std::string& bytes);
-std::string read_file(const std::string& path);
 
 // Runs argv[0] with argv (no shell), stdout to `stdout_path` ("" : inherited, "-": /dev/null),
 // stderr to /dev/null when `quiet_stderr`. Returns the exit status (128+signal when killed, 127 when
@@ -27,11 +26,6 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
 // Starts a child without waiting; returns its pid (or -1).
 long spawn_process(const std::vector<std::string>& argv, const std::string& stdout_path, bool quiet_stderr);
 
-// The one mutable global the house style allows: set by SIGINT/SIGTERM once install_stop_handlers()
-// ran; long loops poll stop_requested() and stop cleanly.
-void install_stop_handlers();
-bool stop_requested();
-int stop_signal();
 
 // "[########......] 12/36 cells  0:14 elapsed, ETA 0:20" on stderr, redrawn in place; silent when
 // stderr is not a terminal or when disabled.

@@ -45,6 +45,9 @@ struct RateSearch {
   double sustainable_rate_req_s = 0;  // completion rate with every request queued at t = 0: the bound
   int runs = 0;
 };
+// Bisection steps at most (--bisections, a suite's "bisections"): the search halves a geometric
+// interval of doubles, which stops changing after about 60 halvings; more only burns time.
+constexpr int kMaxBisections = 60;
 // Throws InputError if the workload has no SLO. Rates above the sustainable rate (the completion
 // rate of the same requests all queued at t = 0) count as failing: a finite run could otherwise meet
 // a latency SLO at any rate.

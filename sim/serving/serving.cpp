@@ -1,5 +1,7 @@
 #include "serving/serving.hpp"
 
+#include "interrupt/interrupt.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -546,7 +548,7 @@ ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpe
   Collector& c = run.collector;
   ReplicaLoop loop(s, plan, o, runtime, ReplicaLoop::Role::full, c, &source, o.seed);
   require_kv_space(loop, plan);
-  while (!loop.idle_forever()) loop.iterate();
+  while (!loop.idle_forever() && !stop_requested()) loop.iterate();
   return make_result(s, plan, w, o, c, {&loop}, n, false);
 }
 
@@ -567,7 +569,7 @@ ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const 
   // Conservative interleaving, as in the disaggregated run: the earliest event goes first; an arrival
   // at time t is routed before any replica acts at t, to the replica with the fewest outstanding
   // requests (ties to the lowest index: deterministic).
-  for (;;) {
+  while (!stop_requested()) {
     const double ta = source.has_next() ? source.next_time() : kInf;
     size_t best = 0;
     double tl = kInf;
@@ -611,7 +613,7 @@ ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, con
   require_kv_space(prefill, plan);
   // Conservative interleaving: move the pool whose next event is earliest; ties go to the prefill
   // pool, whose steps may deliver work to the decode pool at or after its own clock.
-  for (;;) {
+  while (!stop_requested()) {
     const double tp = prefill.next_event(), td = decode.next_event();
     if (tp == kInf && td == kInf) break;
     if (tp <= td) prefill.iterate();
@@ -634,13 +636,13 @@ ServingResult run_serving_disaggregated_concurrent(const Scenario& s, const Plan
   bool prefill_done = false;
   runner.run(
       [&] {
-        while (!prefill.idle_forever()) prefill.iterate();
+        while (!prefill.idle_forever() && !stop_requested()) prefill.iterate();
         prefill_done = true;
         runner.notify();
       },
       [&] {
         // The decode pool runs while it has work; idle, it waits for the next hand-off (or the end).
-        for (;;) {
+        while (!stop_requested()) {
           const double next = decode.next_event();
           if (next <= decode_rt.now().si()) {
             decode.iterate();

@@ -12,6 +12,8 @@
 //
 // Memory: O(requests in the system + users), never O(requests finished): finished requests are
 // streamed to ServingOptions::sink and forgotten.
+// Signals: every loop checks stop_requested() (interrupt/interrupt.hpp) between steps and returns
+// the metrics of what finished so far; the caller marks such a result partial.
 #pragma once
 
 #include <cstdint>

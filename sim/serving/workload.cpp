@@ -79,13 +79,9 @@ bool bounded_getline(std::istream& in, std::string& line, const std::string& pat
 // Reads a CSV file with exactly `header`; calls row(line_number, fields) for each data line.
 template <class F>
 void read_csv(const std::string& path, const std::vector<std::string>& header, F row) {
-  // A workload names its CSV files: a device or a FIFO there (/dev/zero, /dev/stdin) is bad input,
-  // not something to read forever or block on.
-  std::error_code ec;
-  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
-    throw InputError(path, "(file)", "not a regular file; expected a CSV file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "(file)", "cannot open the file for reading");
+  // A workload names its CSV files: through the one checked reader, a device or a FIFO there
+  // (/dev/zero, /dev/stdin) is bad input, not something to read forever or block on.
+  std::istringstream in(read_input_file(path));
   std::string line;
   long long number = 0;
   std::string expected;

@@ -17,7 +17,9 @@
 #include <H5Cpp.h>
 
 #include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
 #include "format/format.hpp"
+#include "interrupt/interrupt.hpp"
 #include "report/util.hpp"
 
 namespace infersim::sweep {
@@ -35,6 +37,24 @@ std::string point_name(long long i) {
   char b[32];
   std::snprintf(b, sizeof b, "%07lld", i);
   return b;
+}
+
+// A point counts as finished only when its file is a whole result that does not say it is partial:
+// a `simulate` child stopped by the sweep's SIGTERM still writes a whole document, marked
+// "complete": false, and a resumed sweep must run that point again (so must merge refuse it).
+bool point_finished(const std::string& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return false;
+  json result;
+  try {
+    result = read_json_file(file);
+  } catch (const InputError&) {
+    return false;  // cut or corrupted: not finished
+  }
+  const std::vector<json> parts = result.is_array() ? result.get<std::vector<json>>() : std::vector<json>{result};
+  for (const auto& part : parts)
+    if (!part.is_object() || (part.contains("complete") && part["complete"] != true)) return false;
+  return !parts.empty();
 }
 
 // Scalars of a result, nested objects flattened as "a.b"; arrays are left out of the table.
@@ -86,17 +106,35 @@ void write_hdf5(const std::string& path, const std::vector<std::string>& columns
         std::memcpy(at, s.data(), std::min(s.size(), width[c]));
       }
     }
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  {
-    H5::H5File file(tmp, H5F_ACC_TRUNC);
-    hsize_t dims[1] = {static_cast<hsize_t>(rows.size())};
-    H5::DataSpace space(1, dims);
-    H5::DSetCreatPropList plist;
-    H5Pset_obj_track_times(plist.getId(), false);  // no timestamps: same points, same file
-    H5::DataSet ds = file.createDataSet("points", type, space, plist);
-    if (!rows.empty()) ds.write(buffer.data(), type);
+  // Built in memory (HDF5's core driver, no backing file), then handed to the one atomic writer:
+  // every byte reaches the disk through checked write/fsync/close/rename, so a disk that fills up
+  // is exit 3 with nothing installed, never a merged.h5 of zeros (HDF5's own file close only prints).
+  H5::Exception::dontPrint();
+  std::vector<char> image;
+  try {
+    H5::FileAccPropList fapl;
+    fapl.setCore(1 << 20, false);
+    H5::H5File file("merged-in-memory.h5", H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
+    {
+      hsize_t dims[1] = {static_cast<hsize_t>(rows.size())};
+      H5::DataSpace space(1, dims);
+      H5::DSetCreatPropList plist;
+      H5Pset_obj_track_times(plist.getId(), false);  // no timestamps: same points, same file
+      H5::DataSet ds = file.createDataSet("points", type, space, plist);
+      if (!rows.empty()) ds.write(buffer.data(), type);
+      ds.close();
+    }
+    file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t n = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (n <= 0) throw std::runtime_error("writing '" + path + "' failed: HDF5 could not build the file image");
+    image.resize(static_cast<size_t>(n));
+    if (H5Fget_file_image(file.getId(), image.data(), image.size()) != n)
+      throw std::runtime_error("writing '" + path + "' failed: HDF5 could not copy the file image");
+    file.close();
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error("writing '" + path + "' failed: HDF5: " + e.getDetailMsg());
   }
-  fs::rename(tmp, path);
+  write_file_atomically(path, std::string(image.begin(), image.end()));
 }
 }  // namespace
 
@@ -119,57 +157,86 @@ std::vector<std::pair<std::string, std::string>> Grid::point(long long index) co
   return out;
 }
 
+namespace {
+// Options the sweep sets itself (--json, --out: the point's file) or that name an output file: a grid
+// from someone else must not make a point write anywhere but its own point file.
+const std::vector<std::string> kReservedOptions = {"json", "out", "trace", "records"};
+
+void check_option(const std::string& file, const std::string& pointer, const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 64 && name[0] != '-';
+  for (char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  if (!ok)
+    throw InputError(file, pointer, "'" + name + "' is not an option name (lower-case letters, digits and '-', "
+                                    "without the leading dashes, e.g. \"batch\")");
+  for (const auto& r : kReservedOptions)
+    if (name == r)
+      throw InputError(file, pointer, "--" + name + (name == "json" || name == "out" ? " is set by the sweep itself"
+                                                                                    : " names an output file")
+                                          + "; a grid may not set " + join_alternatives(kReservedOptions));
+}
+
+void check_value(const std::string& file, const std::string& pointer, const json& v) {
+  if (!v.is_string() && !v.is_number() && !v.is_boolean())
+    throw InputError(file, pointer, "expected a string, number or boolean option value, found " + json_type_name(v));
+}
+}  // namespace
+
 Grid load_grid(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot read the grid file");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw InputError(path, "", std::string("not valid JSON: ") + e.what());
-  }
-  const std::set<std::string> keys = {"schema", "id", "description", "command", "fixed", "axes"};
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (!keys.count(it.key()))
-      throw InputError(path, "/" + it.key(), "unknown key; accepted: axes, command, description, fixed, id, schema");
-  if (j.value("schema", "") != "infersim-sweep/1") throw InputError(path, "/schema", "expected \"infersim-sweep/1\"");
+  const json j = read_json_file(path);
+  ObjectReader r(j, path, "");
   Grid g;
   g.file = path;
-  g.id = j.value("id", fs::path(path).stem().string());
-  g.command = j.value("command", "project");
-  if (g.command != "project" && g.command != "serve" && g.command != "simulate")
-    throw InputError(path, "/command", "accepted: project, serve, simulate");
-  if (j.contains("fixed")) {
-    if (!j["fixed"].is_object()) throw InputError(path, "/fixed", "an object of option: value");
-    for (auto it = j["fixed"].begin(); it != j["fixed"].end(); ++it) g.fixed.emplace_back(it.key(), it.value());
+  if (r.require_string("schema") != "infersim-sweep/1") r.fail("schema", "expected \"infersim-sweep/1\"");
+  g.id = r.string_or("id", fs::path(path).stem().string());
+  require_safe_name(path, "/id", g.id);  // the default sweep folder is sweeps/<id>
+  (void)r.string_or("description", "");
+  g.command = r.enum_or("command", {"project", "serve", "simulate"}, "project");
+  r.allow({"fixed"});
+  if (r.has("fixed")) {
+    const json& fixed = j["fixed"];
+    if (!fixed.is_object()) r.fail("fixed", "expected an object of option: value, found " + json_type_name(fixed));
+    for (auto it = fixed.begin(); it != fixed.end(); ++it) {
+      check_option(path, "/fixed/" + it.key(), it.key());
+      check_value(path, "/fixed/" + it.key(), it.value());
+      g.fixed.emplace_back(it.key(), it.value());
+    }
   }
-  if (!j.contains("axes") || !j["axes"].is_array() || j["axes"].empty())
-    throw InputError(path, "/axes", "a non-empty array of {\"name\": option, \"values\": [...]}");
-  for (size_t i = 0; i < j["axes"].size(); ++i) {
-    const json& a = j["axes"][i];
-    const std::string ptr = "/axes/" + std::to_string(i);
-    if (!a.is_object() || !a.contains("name") || !a.contains("values") || !a["values"].is_array() || a["values"].empty())
-      throw InputError(path, ptr, "{\"name\": option, \"values\": [non-empty]}");
-    g.axes.push_back({a["name"].get<std::string>(), a["values"].get<std::vector<json>>()});
+  std::vector<ObjectReader> axes = r.array_of_objects("axes");
+  long long points = 1;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    ObjectReader& a = axes[i];
+    const std::string name = a.require_string("name");
+    check_option(path, a.pointer_of("name"), name);
+    a.allow({"values"});
+    const json& values = j["axes"][i].contains("values") ? j["axes"][i]["values"] : json();
+    if (!values.is_array() || values.empty())
+      a.fail("values", "expected a non-empty array of option values, found " + json_type_name(values));
+    for (size_t v = 0; v < values.size(); ++v) check_value(path, a.pointer_of("values") + "/" + std::to_string(v), values[v]);
+    a.finish();
+    // Documented cap: one child process per point; the product is checked as it grows, so it
+    // cannot overflow.
+    if (points > kMaxGridPoints / static_cast<long long>(values.size()))
+      a.fail("values", "the grid would have more than " + std::to_string(kMaxGridPoints) +
+                           " points (a documented cap: one process per point)");
+    points *= static_cast<long long>(values.size());
+    g.axes.push_back({name, values.get<std::vector<json>>()});
   }
-  for (const std::string reserved : {"json", "out"})
-    for (const auto& p : g.point(0))
-      if (p.first == reserved) throw InputError(path, "/axes", "--" + reserved + " is set by the sweep itself");
+  r.finish();
   return g;
 }
 
 SweepOutcome run_sweep(const SweepRequest& rq) {
-  report::install_stop_handlers();
+  install_stop_handlers();
   const Grid g = load_grid(rq.grid);
   SweepOutcome o;
   o.dir = rq.out_dir.empty() ? "sweeps/" + g.id : rq.out_dir;
   fs::create_directories(o.dir + "/points");
   fs::create_directories(o.dir + "/logs");
   // The grid is part of the directory: a resumed or sharded run must be the same grid.
-  const std::string grid_text = report::read_file(rq.grid);
+  const std::string grid_text = read_input_file(rq.grid);
   const std::string stored = o.dir + "/grid.json";
   if (fs::exists(stored)) {
-    if (report::read_file(stored) != grid_text)
+    if (read_input_file(stored) != grid_text)
       throw InputError(rq.grid, "", o.dir + " holds a different grid (" + stored + "); use another --out-dir");
   } else {
     write_file_atomically(stored, grid_text);
@@ -181,8 +248,13 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
   std::vector<long long> todo;
   for (long long i = rq.shard_index; i < o.total; i += rq.shard_count) {
     ++o.in_shard;
-    if (fs::exists(o.dir + "/points/" + point_name(i) + ".json")) ++o.skipped;
-    else todo.push_back(i);
+    const std::string file = o.dir + "/points/" + point_name(i) + ".json";
+    if (point_finished(file)) {
+      ++o.skipped;
+    } else {
+      fs::remove(file);  // partial ("complete": false) or cut: run it again
+      todo.push_back(i);
+    }
   }
   const int jobs = rq.jobs > 0 ? rq.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   report::Progress bar("points", o.in_shard, rq.progress);
@@ -197,10 +269,11 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
     if (it == running.end()) return true;
     const long long idx = it->second;
     running.erase(it);
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-                    fs::exists(o.dir + "/points/" + point_name(idx) + ".json");
+    const std::string file = o.dir + "/points/" + point_name(idx) + ".json";
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && point_finished(file);
     if (ok) ++o.ran;
-    else if (!report::stop_requested()) {
+    else fs::remove(file);  // an interrupted child's partial result is not a finished point
+    if (!ok && !stop_requested()) {
       ++o.failed;
       o.failures.push_back(std::to_string(idx) + ": " + o.dir + "/logs/" + point_name(idx) + ".err");
     }
@@ -208,7 +281,7 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
     return true;
   };
   while ((next < todo.size() || !running.empty())) {
-    if (report::stop_requested()) {
+    if (stop_requested()) {
       for (const auto& [pid, idx] : running) kill(static_cast<pid_t>(pid), SIGTERM);
       while (!running.empty()) reap(true);
       break;
@@ -216,10 +289,8 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
     if (next < todo.size() && static_cast<int>(running.size()) < jobs) {
       const long long idx = todo[next++];
       std::vector<std::string> argv = {rq.binary, g.command};
-      for (const auto& [k, v] : g.point(idx)) {
-        argv.push_back("--" + k);
-        argv.push_back(v);
-      }
+      // One argument per option ("--name=value"): a value can never be read as another option.
+      for (const auto& [k, v] : g.point(idx)) argv.push_back("--" + k + "=" + v);
       argv.push_back("--json");
       argv.push_back("--out");
       argv.push_back(o.dir + "/points/" + point_name(idx) + ".json");
@@ -249,7 +320,7 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
   bar.finish();
   for (const auto& e : fs::directory_iterator(o.dir + "/logs"))  // keep only the logs that say something
     if (fs::is_empty(e.path())) fs::remove(e.path());
-  o.interrupted = report::stop_requested();
+  o.interrupted = stop_requested();
   if (!o.interrupted && o.failed == 0 && rq.shard_count == 1) o.merged = merge(o.dir).complete;
   return o;
 }
@@ -264,11 +335,11 @@ MergeOutcome merge(const std::string& dir) {
     if (known.insert("axis." + a.name).second) columns.push_back("axis." + a.name);
   for (long long i = 0; i < g.size(); ++i) {
     const std::string p = dir + "/points/" + point_name(i) + ".json";
-    if (!fs::exists(p)) {
-      m.missing.push_back(i);
+    if (!point_finished(p)) {
+      (fs::exists(p) ? m.incomplete : m.missing).push_back(i);
       continue;
     }
-    json result = json::parse(report::read_file(p));
+    json result = read_json_file(p);
     const std::vector<json> parts = result.is_array() ? result.get<std::vector<json>>() : std::vector<json>{result};
     const auto args = g.point(i);
     for (const auto& part : parts) {
@@ -286,8 +357,8 @@ MergeOutcome merge(const std::string& dir) {
       rows.push_back(row);
     }
   }
-  m.points = g.size() - static_cast<long long>(m.missing.size());
-  if (!m.missing.empty()) return m;
+  m.points = g.size() - static_cast<long long>(m.missing.size() + m.incomplete.size());
+  if (!m.missing.empty() || !m.incomplete.empty()) return m;
   std::string csv;
   for (size_t c = 0; c < columns.size(); ++c) csv += (c ? "," : "") + csv_escape(columns[c]);
   csv += "\n";
@@ -304,7 +375,7 @@ MergeOutcome merge(const std::string& dir) {
   }
   json doc = {{"schema", "infersim-sweep-merged/1"},
               {"grid", g.id},
-              {"grid_sha256", report::sha256_hex(report::read_file(dir + "/grid.json"))},
+              {"grid_sha256", report::sha256_hex(read_input_file(dir + "/grid.json"))},
               {"points", g.size()},
               {"columns", columns},
               {"rows", out_rows}};

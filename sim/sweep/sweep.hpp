@@ -4,11 +4,12 @@
 // named without the leading dashes) over fixed ones. Points are numbered in row-major order of the
 // axes as listed (the last axis varies fastest). Each point runs as its own child process (one
 // SimGrid engine per process), `infersim <command> ... --json --out DIR/points/<index>.json`; the
-// child writes its result atomically, so a point file that exists is complete and a resumed sweep
-// skips it. `--shard i/N` runs the points whose index % N == i: N machines (a Slurm array) share a
+// child writes its result atomically; a point is finished when its file is a whole result not marked
+// "complete": false (an interrupted `simulate` writes such a partial result), and a resumed sweep
+// skips only finished points: it removes and re-runs the others. `--shard i/N` runs the points whose index % N == i: N machines (a Slurm array) share a
 // grid without talking to each other. merge() reads every point file in index order and writes
 // DIR/merged.csv, DIR/merged.json and DIR/merged.h5 (one compound dataset "points"); it refuses,
-// listing what is missing, when any point is not finished, and its CSV/JSON depend only on the point
+// listing what is missing or partial, when any point is not finished, and its CSV/JSON depend only on the point
 // files, never on how the grid was sharded or in which order points finished.
 // SIGINT/SIGTERM: no new points start, running children get SIGTERM, nothing is merged; a rerun
 // of the same command resumes.
@@ -35,7 +36,11 @@ struct Grid {
   std::vector<std::pair<std::string, std::string>> point(long long index) const;
 };
 
-Grid load_grid(const std::string& path);  // InputError naming the file and pointer
+// Points in one grid at most (a documented cap, tests/ROBUSTNESS.md): each is a child process.
+constexpr long long kMaxGridPoints = 1'000'000;
+// InputError naming the file and pointer: the checked reader; option names are checked, the ones
+// that name outputs (json, out, trace, records) are refused; the id must be a safe name.
+Grid load_grid(const std::string& path);
 
 struct SweepRequest {
   std::string grid;
@@ -60,6 +65,7 @@ struct MergeOutcome {
   bool complete = false;
   long long points = 0;
   std::vector<long long> missing;
+  std::vector<long long> incomplete;  // a point file marked "complete": false or unreadable
 };
 MergeOutcome merge(const std::string& dir);
 

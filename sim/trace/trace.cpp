@@ -3,8 +3,11 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "format/format.hpp"
 
 namespace infersim {
 
@@ -72,7 +75,7 @@ H5::CompType request_type() {
   return t;
 }
 
-H5::DataSet create_table(H5::H5File& file, const std::string& name, const H5::DataType& type) {
+H5::DataSet create_table(H5::H5File& file, const std::string& name, const H5::CompType& type) {
   hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {kChunkRecords};
   H5::DSetCreatPropList pl;
   pl.setChunk(1, chunk);
@@ -80,7 +83,12 @@ H5::DataSet create_table(H5::H5File& file, const std::string& name, const H5::Da
   pl.setDeflate(kDeflateLevel);
   // No object timestamps: the same run gives the same bytes.
   H5Pset_obj_track_times(pl.getId(), false);
-  return file.createDataSet(name, type, H5::DataSpace(1, dims, maxdims), pl);
+  // The file type is the packed copy of the in-memory struct: HDF5 then converts each record and
+  // never copies the struct's padding bytes (indeterminate memory) into the file.
+  H5::DataType packed;
+  packed.copy(type);  // H5Tcopy: a new type (copy-constructing would share the id)
+  if (H5Tpack(packed.getId()) < 0) throw H5::DataTypeIException("H5Tpack", "cannot pack the record type");
+  return file.createDataSet(name, packed, H5::DataSpace(1, dims, maxdims), pl);
 }
 
 template <class T>
@@ -127,6 +135,9 @@ void write_int_attribute(H5::H5Object& obj, const std::string& name, std::int32_
 }  // namespace
 
 struct TraceWriter::Impl {
+  explicit Impl(const std::string& path) : output(path) {}
+  // The one atomic writer: HDF5 writes its temporary name, commit() installs it (format.hpp).
+  AtomicOutput output;
   H5::H5File file;
   H5::CompType activity_t = activity_type();
   H5::CompType request_t = request_type();
@@ -135,15 +146,37 @@ struct TraceWriter::Impl {
   std::vector<TraceRequestRecord> request_buffer;
   std::int64_t written = 0;
   bool open = false;
+  bool closed = false;
+
+  // An HDF5 failure mid-run (a full disk) must not throw through SimGrid (maestro's time-advance
+  // callback, an actor): it is kept, writing stops, and close() reports it.
+  template <class F>
+  void checked(const char* what, F f) {
+    if (!open) return;
+    try {
+      f();
+    } catch (const H5::Exception& e) {
+      output.fail(std::string(what) + ": " + e.getDetailMsg() + " (" + std::strerror(errno) + ")");
+      open = false;
+      activity_buffer.clear();
+      request_buffer.clear();
+      try {
+        file.close();
+      } catch (const H5::Exception&) {
+      }
+    }
+  }
 };
 
 TraceWriter::TraceWriter(const std::string& path, const std::map<std::string, std::string>& attributes,
                          const std::vector<std::string>& links)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_() {
   H5::Exception::dontPrint();
+  impl_ = std::make_unique<Impl>(path);
+  const std::string& target = impl_->output.temp_path().empty() ? path : impl_->output.temp_path();
   try {
     H5::FileCreatPropList fcpl;
-    impl_->file = H5::H5File(path, H5F_ACC_TRUNC, fcpl);
+    impl_->file = H5::H5File(target, H5F_ACC_TRUNC, fcpl);
     H5::Group root = impl_->file.openGroup("/");
     write_int_attribute(root, "complete", 0);
     write_string_attribute(root, "schema", "infersim-trace/1");
@@ -153,7 +186,9 @@ TraceWriter::TraceWriter(const std::string& path, const std::map<std::string, st
     // Link names: a fixed-length string table, indexed by ActivityRecord::link.
     H5::StrType name_t(H5::PredType::C_S1, kLinkNameBytes);
     hsize_t n[1] = {links.size()};
-    H5::DataSet names = impl_->file.createDataSet("/links", name_t, H5::DataSpace(1, n));
+    H5::DSetCreatPropList names_pl;
+    H5Pset_obj_track_times(names_pl.getId(), false);  // no timestamp here either: byte-identical traces
+    H5::DataSet names = impl_->file.createDataSet("/links", name_t, H5::DataSpace(1, n), names_pl);
     std::vector<char> buf(links.size() * kLinkNameBytes, '\0');
     for (std::size_t i = 0; i < links.size(); ++i)
       std::strncpy(&buf[i * kLinkNameBytes], links[i].c_str(), kLinkNameBytes - 1);
@@ -175,12 +210,14 @@ TraceWriter::~TraceWriter() {
 }
 
 void TraceWriter::append(const ActivityRecord& r) {
+  if (!impl_->open) return;  // closed, or failed: nothing more is kept (memory stays flat)
   impl_->activity_buffer.push_back(r);
   // Hard cap: if maestro has not flushed (no time advance), flush here rather than grow.
   if (impl_->activity_buffer.size() >= 8 * kFlushRecords) flush();
 }
 
 void TraceWriter::append(const TraceRequestRecord& r) {
+  if (!impl_->open) return;
   impl_->request_buffer.push_back(r);
   if (impl_->request_buffer.size() >= 8 * kFlushRecords) flush();
 }
@@ -190,29 +227,36 @@ bool TraceWriter::should_flush() const {
 }
 
 void TraceWriter::flush() {
-  if (!impl_->open) return;
-  append_rows(impl_->activities, impl_->activity_t, impl_->activity_buffer);
-  append_rows(impl_->requests, impl_->request_t, impl_->request_buffer);
+  impl_->checked("appending to the trace", [&] {
+    append_rows(impl_->activities, impl_->activity_t, impl_->activity_buffer);
+    append_rows(impl_->requests, impl_->request_t, impl_->request_buffer);
+  });
   impl_->written += static_cast<std::int64_t>(impl_->activity_buffer.size());
   impl_->activity_buffer.clear();
   impl_->request_buffer.clear();
 }
 
 void TraceWriter::set_attribute(const std::string& name, double value) {
-  if (!impl_->open) return;
-  H5::Group root = impl_->file.openGroup("/");
-  write_double_attribute(root, name, value);
+  impl_->checked("writing a trace attribute", [&] {
+    H5::Group root = impl_->file.openGroup("/");
+    write_double_attribute(root, name, value);
+  });
 }
 
 void TraceWriter::close(bool complete) {
-  if (!impl_->open) return;
+  if (impl_->closed) return;
+  impl_->closed = true;
   flush();
-  H5::Group root = impl_->file.openGroup("/");
-  write_int_attribute(root, "complete", complete ? 1 : 0);
-  impl_->activities.close();
-  impl_->requests.close();
-  impl_->file.close();
+  impl_->checked("closing the trace", [&] {
+    H5::Group root = impl_->file.openGroup("/");
+    write_int_attribute(root, "complete", complete ? 1 : 0);
+    root.close();
+    impl_->activities.close();
+    impl_->requests.close();
+    impl_->file.close();  // HDF5 writes its caches here: a full disk shows up now
+  });
   impl_->open = false;
+  impl_->output.commit();  // fsync, close, rename; throws the first failure (exit 3)
 }
 
 std::int64_t TraceWriter::activities_written() const {

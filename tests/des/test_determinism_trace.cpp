@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 #include <tuple>
 
@@ -57,8 +59,16 @@ void check_same_run(const std::string& args) {
   const auto q1 = infersim::read_requests(t1), q2 = infersim::read_requests(t2);
   REQUIRE(q1.size() == q2.size());
   CHECK(all_same(q1, q2));
-  std::printf("determinism: %s: %zu bytes of JSON and %zu activity records identical\n", args.c_str(), r1.out.size(),
-              a1.size());
+  // Byte for byte too (sim/trace/README.md): no timestamp in any dataset, no padding bytes.
+  auto bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string b1 = bytes(t1), b2 = bytes(t2);
+  CHECK(b1.size() > 0);
+  CHECK(b1 == b2);
+  std::printf("determinism: %s: %zu bytes of JSON, %zu activity records and %zu trace bytes identical\n",
+              args.c_str(), r1.out.size(), a1.size(), b1.size());
   std::filesystem::remove(t1);
   std::filesystem::remove(t2);
 }
@@ -101,7 +111,7 @@ TEST_CASE("trace: SIGINT during simulate stops cleanly and leaves a valid file m
     FILE* devnull = std::freopen("/dev/null", "w", stdout);
     (void)devnull;
     execl(INFERSIM_BINARY, "infersim", "simulate", "--hw", "h100-sxm", "--model", "llama-3.1-8b", "--requests",
-          "100000000", "--output-tokens", "1000", "--trace", t.c_str(), static_cast<char*>(nullptr));
+          "1000000", "--output-tokens", "1000", "--trace", t.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));

@@ -35,10 +35,10 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// A simulate run long enough to be interrupted (100 M requests), started with `extra` arguments.
+// A simulate run long enough to be interrupted (10^6 requests of 1000 tokens, one at a time), started with `extra` arguments.
 pid_t start_long_simulate(const std::vector<std::string>& extra) {
   std::vector<std::string> args = {"infersim", "simulate", "--hw", "h100-sxm", "--model", "llama-3.1-8b",
-                                   "--requests", "100000000", "--output-tokens", "1000"};
+                                   "--requests", "1000000", "--output-tokens", "1000"};
   args.insert(args.end(), extra.begin(), extra.end());
   const pid_t pid = fork();
   if (pid == 0) {
@@ -53,12 +53,14 @@ pid_t start_long_simulate(const std::vector<std::string>& extra) {
   return pid;
 }
 
-// Waits until the run is past its start-up (the trace file exists and has grown: steps are running,
-// the stop handler is installed), so that the test does not depend on how fast the machine is.
-void wait_until_stepping(const std::string& trace) {
+// Waits until the run is past its start-up (the trace's temporary file exists and has grown: steps
+// are running, the stop handler is installed), so that the test does not depend on how fast the
+// machine is. The trace is written under "<path>.tmp-<pid>" and installed at the end (format.hpp).
+void wait_until_stepping(const std::string& trace, pid_t pid) {
+  const std::string growing = trace + ".tmp-" + std::to_string(pid);
   for (int i = 0; i < 600; ++i) {
     std::error_code ec;
-    if (fs::exists(trace, ec) && fs::file_size(trace, ec) > 0) break;
+    if (fs::exists(growing, ec) && fs::file_size(growing, ec) > 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -74,7 +76,7 @@ int wait_exit(pid_t pid) {
 TEST_CASE("interrupt: SIGTERM during simulate --json --out writes partial results marked \"complete\": false") {
   const std::string t = temp("term.h5"), out = temp("term.json");
   const pid_t pid = start_long_simulate({"--json", "--out", out, "--trace", t});
-  wait_until_stepping(t);
+  wait_until_stepping(t, pid);
   kill(pid, SIGTERM);
   CHECK(wait_exit(pid) == 130);
   const auto j = nlohmann::json::parse(slurp(out));
@@ -92,7 +94,7 @@ TEST_CASE("interrupt: SIGTERM during simulate --json --out writes partial result
 TEST_CASE("interrupt: SIGINT during simulate --out (text) says PARTIAL RESULTS") {
   const std::string t = temp("int.h5"), out = temp("int.txt");
   const pid_t pid = start_long_simulate({"--out", out, "--trace", t});
-  wait_until_stepping(t);
+  wait_until_stepping(t, pid);
   kill(pid, SIGINT);
   CHECK(wait_exit(pid) == 130);
   CHECK(slurp(out).rfind("PARTIAL RESULTS", 0) == 0);

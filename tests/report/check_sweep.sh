@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Same grid, 1 shard vs 3 shards: byte-identical merged CSV/JSON; a resumed sweep skips finished
-# points; an incomplete sweep refuses to merge.
+# points; an incomplete sweep refuses to merge; a point interrupted by the sweep's SIGTERM (a
+# `simulate` child writes a whole result marked "complete": false) is never taken as finished.
 set -euo pipefail
 BIN=$1 TESTS=$2 WORK=$3
 rm -rf "$WORK" && mkdir -p "$WORK"
@@ -19,4 +20,32 @@ grep -q "2 point(s) missing" "$WORK/merge-err.txt"
 "$BIN" sweep "$GRID" --out-dir "$WORK/one" --jobs 2 | tee "$WORK/resume.txt"
 grep -q "34 already finished, 2 run, 0 failed" "$WORK/resume.txt"
 cmp "$WORK/one/merged.csv" "$WORK/three/merged.csv"
+cmp "$WORK/one/merged.h5" "$WORK/three/merged.h5"
+
+# simulate: a SIGTERM to the sweep stops its child, whose partial result must not stay as a point
+"$BIN" sweep "$TESTS/report/simulate-long-grid.json" --out-dir "$WORK/long" --jobs 1 --no-progress >/dev/null 2>&1 &
+pid=$!
+sleep 4
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+[ "$rc" = 130 ] || { echo "FAIL: interrupted sweep exited $rc, expected 130"; exit 1; }
+test ! -e "$WORK/long/points/0000000.json" || { echo "FAIL: the interrupted point was kept as finished"; exit 1; }
+
+# simulate: a partial point left in the folder (as by a sweep killed outright) is re-run on resume,
+# and the merge then equals the uninterrupted run's
+SGRID=$TESTS/report/simulate-grid.json
+"$BIN" sweep "$SGRID" --out-dir "$WORK/sim-a" --jobs 2 --no-progress >/dev/null
+"$BIN" sweep "$SGRID" --out-dir "$WORK/sim-b" --jobs 2 --no-progress >/dev/null
+rm "$WORK/sim-b"/merged.*
+python3 -c 'import json, sys
+p = sys.argv[1]; j = json.load(open(p)); j["complete"] = False; j["des"]["stopped_early"] = True
+open(p, "w").write(json.dumps(j, indent=2) + "\n")' "$WORK/sim-b/points/0000001.json"
+if "$BIN" sweep --merge "$WORK/sim-b" 2>"$WORK/sim-merge-err.txt"; then echo "FAIL: merged a partial point"; exit 1; fi
+grep -q '1 partial' "$WORK/sim-merge-err.txt"
+"$BIN" sweep "$SGRID" --out-dir "$WORK/sim-b" --jobs 2 --no-progress | tee "$WORK/sim-resume.txt"
+grep -q "1 already finished, 1 run, 0 failed" "$WORK/sim-resume.txt"
+for f in merged.csv merged.json merged.h5; do cmp "$WORK/sim-a/$f" "$WORK/sim-b/$f"; done
 echo PASS

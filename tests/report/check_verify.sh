@@ -11,8 +11,11 @@ for f in results.json results.csv report.md report.html; do
 done
 grep -q "UNAUDITED" "$D/report.html" || { echo "FAIL: report.html does not mark Sohu"; exit 1; }
 grep -q '"sha256"' "$D/manifest.json"
+# The scratch folder of a verification killed outright (its pid is gone) is removed by the next one.
+mkdir -p "$D/.verify-999999999/rerun"
 "$BIN" report --verify "$D/manifest.json" | tee "$WORK/verify-ok.txt"
 grep -q "byte-identical" "$WORK/verify-ok.txt"
+test ! -e "$D/.verify-999999999" || { echo "FAIL: a stale .verify-<pid> folder was left"; exit 1; }
 sed -i 's/"ok"/"OK"/' "$D/results.json"
 if "$BIN" report --verify "$D/manifest.json" >"$WORK/verify-bad.txt"; then echo "FAIL: verify passed an edited results.json"; exit 1; fi
 cat "$WORK/verify-bad.txt"

@@ -179,7 +179,7 @@ TEST_CASE("mlperf workloads: the mlperf block carries the benchmark, samples and
   CHECK_FALSE(load_workload("chat").mlperf.present);
 }
 
-TEST_CASE("mlperf workloads: the mlperf block is read strictly; without slo/requests it supplies them") {
+TEST_CASE("mlperf workloads: the mlperf block is read strictly, without slo/requests it supplies them") {
   {
     const WorkloadSpec w = load_workload_file(write_workload("defaults.json", kGoodMlperf, false));
     CHECK(w.mlperf.present);

@@ -93,3 +93,64 @@ TEST_CASE("output: a write that fails half-way (file size limit) keeps the old f
   CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 1);  // no temporary left
   fs::remove_all(d);
 }
+
+TEST_CASE("output: a streamed AtomicOutput that fails half-way throws at commit and keeps the old file") {
+  // A CSV streamed record by record (serve --records): write() never throws (it may run inside a
+  // SimGrid actor); the first failure is kept and commit() reports it, the old file stays.
+  const fs::path d = scratch_dir("stream-fsize");
+  const std::string f = (d / "records.csv").string();
+  infersim::write_file_atomically(f, "old\n");
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit lim{4096, 4096};
+    setrlimit(RLIMIT_FSIZE, &lim);
+    std::string e;
+    try {
+      infersim::AtomicOutput out(f);
+      for (int i = 0; i < 100000; ++i) out.write("1,2,3,4,5,6,7,8,9,10\n");
+      out.commit();
+    } catch (const std::runtime_error& x) {
+      e = x.what();
+    }
+    _exit(e.find("'" + f + "'") != std::string::npos && e.find("File too large") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(slurp(f) == "old\n");
+  CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 1);
+  fs::remove_all(d);
+}
+
+TEST_CASE("output: AtomicOutput to /dev/full fails at commit, and without commit nothing is installed") {
+  {
+    infersim::AtomicOutput out("/dev/full");
+    out.write("id,arrival_s\n");
+    CHECK_THROWS_WITH_AS(out.commit(), doctest::Contains("No space left on device"), std::runtime_error);
+  }
+  const fs::path d = scratch_dir("discard");
+  const std::string f = (d / "r.csv").string();
+  {
+    infersim::AtomicOutput out(f);
+    out.write("partial\n");
+  }  // destroyed without commit(): an interrupted stream
+  CHECK_FALSE(fs::exists(f));
+  CHECK(fs::is_empty(d));
+  fs::remove_all(d);
+}
+
+TEST_CASE("output: replacing a file keeps its permission bits") {
+  const fs::path d = scratch_dir("mode");
+  const std::string f = (d / "secret.json").string();
+  infersim::write_file_atomically(f, "a\n");
+  REQUIRE(chmod(f.c_str(), 0600) == 0);
+  infersim::write_file_atomically(f, "b\n");
+  struct stat st {};
+  REQUIRE(stat(f.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(slurp(f) == "b\n");
+  fs::remove_all(d);
+}

@@ -114,7 +114,7 @@ TEST_CASE("verdict logic") {
   CHECK(reg::judge(std::nan(""), &c) == reg::Verdict::failed);
 }
 
-TEST_CASE("every experiment file loads; every entry is covered") {
+TEST_CASE("every experiment file loads, every entry is covered") {
   for (const auto& f : reg::entry_files(kRegistry)) {
     const auto path = kRegistry / "experiments" / (f.stem().string() + ".json");
     INFO(path);

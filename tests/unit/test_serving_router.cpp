@@ -86,7 +86,7 @@ TEST_CASE("router: experts touched match E (1 - (1 - k/E)^T) (Mixtral: 8 experts
   }
 }
 
-TEST_CASE("router: Zipf skew concentrates load; the drawn routing reaches the cost model") {
+TEST_CASE("router: Zipf skew concentrates load, the drawn routing reaches the cost model") {
   Router uniform(64, 6, 8, RoutingSkew{}, 1);
   RoutingSkew z;
   z.kind = RoutingSkew::Kind::zipf;

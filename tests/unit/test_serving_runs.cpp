@@ -65,7 +65,7 @@ TEST_CASE("disaggregated serving moves exactly the KV bytes its prompts produced
   CHECK(r.json["kv_transfer_mean_s"].get<double>() > 0);
 }
 
-TEST_CASE("determinism: same seed, identical JSON; another seed, another result") {
+TEST_CASE("determinism: same seed, identical JSON, another seed, another result") {
   Scenario s = small_scenario("mixtral-8x7b");
   ScenarioOptions so;
   so.hw = "h100-sxm";
