@@ -1,5 +1,7 @@
 #include "registry/feed.hpp"
 
+#include "registry/html.hpp"
+
 #include <algorithm>
 #include <sstream>
 
@@ -8,24 +10,7 @@ namespace infersim::registry {
 std::string entry_id(const std::string& registry_id) { return std::string("tag:") + kTagAuthority + ":entry/" + registry_id; }
 std::string feed_id(const std::string& feed_name) { return std::string("tag:") + kTagAuthority + ":feed/" + feed_name; }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        // XML 1.0 forbids most control characters even escaped; a registry text has no business
-        // holding them, so they are dropped rather than making the feed unparseable.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') continue;
-        out += c;
-    }
-  }
-  return out;
-}
+std::string xml_escape(const std::string& text) { return html_escape(text); }
 
 namespace {
 std::string timestamp(const std::string& date) { return date + "T00:00:00Z"; }

@@ -48,6 +48,7 @@ struct Feed {
   std::vector<FeedEntry> entries;
 };
 
+// The same escaping as html_escape (html.hpp): valid XML 1.0 too.
 std::string xml_escape(const std::string& text);
 std::string atom_feed(const Feed& feed);
 

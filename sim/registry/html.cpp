@@ -16,7 +16,11 @@ std::string html_escape(const std::string& text) {
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&#39;"; break;
-      default: out += c;
+      default:
+        // XML 1.0 (the feeds) forbids most control characters even escaped, and HTML has no use for
+        // them: a registry text has no business holding them, so they are dropped.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') continue;
+        out += c;
     }
   }
   return out;

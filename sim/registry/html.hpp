@@ -1,6 +1,7 @@
 // Contract: the small amount of HTML the registry site needs, with no dependency.
 //
-// html_escape(): & < > " ' escaped, so any registry text is safe in element content and in
+// html_escape(): & < > " ' escaped and control characters other than tab and newlines dropped (also
+// the feeds' XML escape), so any registry text is safe in element content and in
 // attribute values. markdown_to_html(): the Markdown the entry bodies use, and no more: ATX
 // headings (`##`), paragraphs, `-`/`*` bullet lists, inline `code` and **bold**. Everything else is
 // text (escaped), so a body can never inject markup. Headings keep their level, so an entry page

@@ -10,10 +10,6 @@
 namespace infersim {
 
 namespace {
-// Upper bounds that keep absurd inputs from turning into hangs or overflows (documented in --help).
-constexpr long long kMaxBatch = 1'000'000;
-constexpr long long kMaxTokens = 100'000'000;
-constexpr long long kMaxChips = 1'000'000;
 
 Precision option_precision(const std::string& option, const std::string& value) {
   Precision p;

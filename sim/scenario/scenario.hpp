@@ -22,6 +22,12 @@
 
 namespace infersim {
 
+// Upper bounds that keep absurd inputs from turning into hangs or overflows (documented in --help;
+// the measurements reader holds its rows to the same ones).
+constexpr long long kMaxBatch = 1'000'000;
+constexpr long long kMaxTokens = 100'000'000;
+constexpr long long kMaxChips = 1'000'000;
+
 struct Economics {
   double lifetime_years = 3.0;  // the seed paper's amortisation period
   double utilization = 0.7;     // share of wall time the deployment serves at the modelled rate

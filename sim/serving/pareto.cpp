@@ -53,7 +53,7 @@ void mark_frontier(std::vector<ParetoPoint>& points) {
 }
 
 RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
-                                double start_rate, int bisections) {
+                                double start_rate, int bisections, double must_meet_rate) {
   if (!w.slo.any())
     throw InputError(w.file, "/slo", "the workload has no SLO (ttft_p99_s, tpot_p99_s) to search against");
   if (w.arrival != WorkloadSpec::Arrival::poisson && w.arrival != WorkloadSpec::Arrival::gamma &&
@@ -65,7 +65,10 @@ RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const Workl
   // A finite run can meet the latency SLO at any arrival rate once the whole request set fits in one
   // batch (it then arrives "at once" and drains fast). A rate above what the deployment completes
   // with every request queued at t = 0 cannot be sustained, so that completion rate bounds the search.
-  {
+  bool bound_known = false;
+  auto sustainable = [&] {
+    if (bound_known) return;
+    bound_known = true;
     WorkloadSpec offline = w;
     offline.arrival = WorkloadSpec::Arrival::all_at_once;
     ServingOptions p = o;
@@ -74,17 +77,33 @@ RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const Workl
     ++rs.runs;
     const ServingResult r = run_serving_analytic(s, plan, offline, p);
     rs.sustainable_rate_req_s = r.makespan_s > 0 ? static_cast<double>(r.requests) / r.makespan_s : 0.0;
-  }
-  auto meets = [&](double rate) {
-    if (rs.sustainable_rate_req_s > 0 && rate > rs.sustainable_rate_req_s) return false;
+  };
+  auto run_meets = [&](double rate) {
     ServingOptions p = o;
     p.sink = nullptr;
     p.rate_req_s = rate;
+    p.stop_once_slo_lost = true;  // a failing run ends once it cannot pass: same answer, less work
     ++rs.runs;
     return run_serving_analytic(s, plan, w, p).slo_met;
   };
+  auto meets = [&](double rate) {
+    sustainable();
+    if (rs.sustainable_rate_req_s > 0 && rate > rs.sustainable_rate_req_s) return false;
+    return run_meets(rate);
+  };
+  bool start_meets = false;
+  if (must_meet_rate > 0) {
+    // The bar first (most candidates fail it: one run), the bound only for one that meets it.
+    if (!run_meets(must_meet_rate)) return rs;
+    sustainable();
+    if (rs.sustainable_rate_req_s > 0 && must_meet_rate > rs.sustainable_rate_req_s) return rs;
+    start_rate = must_meet_rate;
+    start_meets = true;
+  } else {
+    start_meets = meets(start_rate);
+  }
   double lo = start_rate, hi = start_rate;
-  if (meets(lo)) {
+  if (start_meets) {
     rs.found = true;
     int i = 0;
     for (hi = lo * 2; i < kMaxDoublings && meets(hi); ++i, hi *= 2) lo = hi;

@@ -51,8 +51,12 @@ constexpr int kMaxBisections = 60;
 // Throws InputError if the workload has no SLO. Rates above the sustainable rate (the completion
 // rate of the same requests all queued at t = 0) count as failing: a finite run could otherwise meet
 // a latency SLO at any rate.
+// `must_meet_rate` > 0: a bar to beat (comparing deployments, branch and bound): if the SLO is not
+// met at that rate the search stops there, not found (one run, or two when the rate meets it but
+// exceeds the sustainable rate); otherwise it searches
+// upwards from it (start_rate is then ignored).
 RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
-                                double start_rate, int bisections);
+                                double start_rate, int bisections, double must_meet_rate = 0);
 
 nlohmann::json to_json(const std::vector<ParetoPoint>& points);
 

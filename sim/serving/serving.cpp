@@ -74,12 +74,18 @@ Distribution summarise(const LogHistogram& h) {
   return d;
 }
 
+constexpr double kLostMargin = 1.01;  // ServingOptions::stop_once_slo_lost
+
 // What both pools of a deployment add to.
 struct Collector {
   LogHistogram ttft, tpot, itl, e2e, queue, rank_imbalance, expert_imbalance, batch_tokens;
   const Slo* slo = nullptr;
   RecordSink sink;
   long long finished = 0, slo_ok = 0, rejected = 0, truncated = 0;
+  // Requests certainly past each p99 limit (each percentile is its own test), and how many of them
+  // the run can afford (ServingOptions stop_once_slo_lost); lost_allowed < 0: not counting.
+  long long lost_ttft = 0, lost_tpot = 0, lost_allowed = -1;
+  bool slo_lost() const { return lost_allowed >= 0 && std::max(lost_ttft, lost_tpot) > lost_allowed; }
   long long output_tokens = 0, prompt_tokens = 0;
   double last_finish = 0;
   double kv_transfer_bytes = 0;  // whole model, all chips
@@ -89,6 +95,7 @@ struct Collector {
     if (r.first_token_s < 0) {
       r.first_token_s = t;
       ttft.add(t - r.arrival_s);
+      if (lost_allowed >= 0 && slo->ttft_p99_s > 0 && t - r.arrival_s > kLostMargin * slo->ttft_p99_s) ++lost_ttft;
     } else {
       const double gap = (t - r.last_token_s) / static_cast<double>(n);
       for (long long i = 0; i < n; ++i) itl.add(gap);
@@ -115,6 +122,8 @@ struct Collector {
     e2e.add(rec.e2e_s());
     queue.add(rec.scheduled_s - rec.arrival_s);
     if (rec.output_tokens > 1) tpot.add(rec.tpot_s());
+    if (lost_allowed >= 0 && slo->tpot_p99_s > 0 && rec.output_tokens > 1 && rec.tpot_s() > kLostMargin * slo->tpot_p99_s)
+      ++lost_tpot;
     const bool ok = (slo->ttft_p99_s <= 0 || rec.ttft_s() <= slo->ttft_p99_s) &&
                     (slo->tpot_p99_s <= 0 || rec.output_tokens <= 1 || rec.tpot_s() <= slo->tpot_p99_s);
     if (ok) ++slo_ok;
@@ -395,7 +404,7 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
   r.output_tok_s_deployment = r.makespan_s > 0 ? static_cast<double>(c.output_tokens) / r.makespan_s : 0.0;
   r.output_tok_s_per_chip = r.output_tok_s_deployment / chips;
   r.goodput_req_s = r.makespan_s > 0 ? static_cast<double>(c.slo_ok) / r.makespan_s : 0.0;
-  r.slo_met = (w.slo.ttft_p99_s <= 0 || r.ttft_s.p99 <= w.slo.ttft_p99_s) &&
+  r.slo_met = !c.slo_lost() && (w.slo.ttft_p99_s <= 0 || r.ttft_s.p99 <= w.slo.ttft_p99_s) &&
               (w.slo.tpot_p99_s <= 0 || r.tpot_s.p99 <= w.slo.tpot_p99_s);
   const Hardware& hw = s.hw;
   const double energy_J = busy_chip_s * hw.system_power_W_per_chip.value + idle_chip_s * hw.idle_power_W_per_chip.value;
@@ -447,6 +456,7 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
   j["requests_truncated"] = c.truncated;
   j["requests_meeting_slo"] = c.slo_ok;
   j["slo_met_p99"] = r.slo_met;
+  if (o.stop_once_slo_lost) j["stopped_once_slo_lost"] = c.slo_lost();
   j["makespan_s"] = r.makespan_s;
   j["prompt_tokens"] = c.prompt_tokens;
   j["output_tokens"] = c.output_tokens;
@@ -531,6 +541,9 @@ struct RunSetup {
       : requests((validate(o), check_fits(plan), request_count(w, o))), source(w, requests, o.seed, o.rate_req_s) {
     collector.slo = &w.slo;
     collector.sink = o.sink;
+    // p99 of n values exceeds the limit once more than n - ceil(0.99 n) of them do.
+    if (o.stop_once_slo_lost && w.slo.any())
+      collector.lost_allowed = requests - static_cast<long long>(std::ceil(0.99 * static_cast<double>(requests)));
   }
 };
 
@@ -548,7 +561,7 @@ ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpe
   Collector& c = run.collector;
   ReplicaLoop loop(s, plan, o, runtime, ReplicaLoop::Role::full, c, &source, o.seed);
   require_kv_space(loop, plan);
-  while (!loop.idle_forever() && !stop_requested()) loop.iterate();
+  while (!loop.idle_forever() && !stop_requested() && !c.slo_lost()) loop.iterate();
   return make_result(s, plan, w, o, c, {&loop}, n, false);
 }
 
@@ -569,7 +582,7 @@ ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const 
   // Conservative interleaving, as in the disaggregated run: the earliest event goes first; an arrival
   // at time t is routed before any replica acts at t, to the replica with the fewest outstanding
   // requests (ties to the lowest index: deterministic).
-  while (!stop_requested()) {
+  while (!stop_requested() && !c.slo_lost()) {
     const double ta = source.has_next() ? source.next_time() : kInf;
     size_t best = 0;
     double tl = kInf;
@@ -613,7 +626,7 @@ ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, con
   require_kv_space(prefill, plan);
   // Conservative interleaving: move the pool whose next event is earliest; ties go to the prefill
   // pool, whose steps may deliver work to the decode pool at or after its own clock.
-  while (!stop_requested()) {
+  while (!stop_requested() && !c.slo_lost()) {
     const double tp = prefill.next_event(), td = decode.next_event();
     if (tp == kInf && td == kInf) break;
     if (tp <= td) prefill.iterate();
@@ -636,13 +649,13 @@ ServingResult run_serving_disaggregated_concurrent(const Scenario& s, const Plan
   bool prefill_done = false;
   runner.run(
       [&] {
-        while (!prefill.idle_forever() && !stop_requested()) prefill.iterate();
+        while (!prefill.idle_forever() && !stop_requested() && !run.collector.slo_lost()) prefill.iterate();
         prefill_done = true;
         runner.notify();
       },
       [&] {
         // The decode pool runs while it has work; idle, it waits for the next hand-off (or the end).
-        while (!stop_requested()) {
+        while (!stop_requested() && !run.collector.slo_lost()) {
           const double next = decode.next_event();
           if (next <= decode_rt.now().si()) {
             decode.iterate();

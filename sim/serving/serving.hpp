@@ -55,6 +55,13 @@ struct ServingOptions {
   // With one rank nobody waits for a busiest rank, and the spread of the distinct-expert count of a
   // large batch is negligible; the draw costs O(tokens x top_k) random numbers per step.
   bool draw_routing = true;
+  // true: the run ends as soon as the workload's p99 limits can no longer be met: more than 1 % of
+  // the requests already past 1.01x the same limit (TTFT at the first token, TPOT at the end; the margin
+  // covers the histogram's 0.5 % quantile error, so an early end is always a run that fails).
+  // slo_met is then false, `stopped_once_slo_lost` is set and the other figures are of a partial
+  // run. For rate searches (pareto.hpp), where half the runs fail and an overloaded one is the
+  // costliest to finish.
+  bool stop_once_slo_lost = false;
   long long series_every = 1;          // record queue / KV time series every n steps
   RecordSink sink;                     // receives each finished request's record (may be empty)
   // Serving-side step overhead is not modelled (the roofline is ideal); see README.

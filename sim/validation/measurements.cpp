@@ -7,6 +7,7 @@
 #include "descriptors/hardware.hpp"
 #include "descriptors/input_error.hpp"
 #include "descriptors/json_reader.hpp"
+#include "scenario/scenario.hpp"
 
 namespace infersim {
 
@@ -35,6 +36,13 @@ constexpr MetricName kMetrics[] = {{MeasuredMetric::output_tok_s_deployment, "ou
 std::optional<long long> optional_int(ObjectReader& r, const std::string& key) {
   if (!r.has(key)) return std::nullopt;
   return r.require_int(key);
+}
+// An optional count held to [1, max] (scenario.hpp's bounds: a row cannot ask for what the
+// command line refuses), with the file and pointer in the message.
+std::optional<long long> optional_count(ObjectReader& r, const std::string& key, long long max) {
+  auto v = optional_int(r, key);
+  if (v && (*v < 1 || *v > max)) r.fail(key, "expected an integer from 1 to " + std::to_string(max) + ", found " + std::to_string(*v));
+  return v;
 }
 std::optional<double> optional_number(ObjectReader& r, const std::string& key) {
   if (!r.has(key)) return std::nullopt;
@@ -75,6 +83,7 @@ const char* to_string(MeasuredMetric m) {
 std::vector<std::string> measured_scenario_names() {
   std::vector<std::string> v;
   for (const auto& n : kScenarios) v.emplace_back(n.name);
+  v.emplace_back("interactive");  // MLPerf Interactive: a server row with the Interactive limits
   return v;
 }
 std::vector<std::string> measured_metric_names() {
@@ -117,12 +126,18 @@ MeasurementSet read_measurements(const std::string& path, bool allow_unknown_ids
     const std::string scenario = w.require_enum("scenario", measured_scenario_names());
     for (const auto& n : kScenarios)
       if (scenario == n.name) m.scenario = n.scenario;
-    m.batch = optional_int(w, "batch");
-    m.concurrency = optional_int(w, "concurrency");
-    m.input_tokens = optional_int(w, "input_tokens");
-    m.output_tokens = optional_int(w, "output_tokens");
+    if (scenario == "interactive") {
+      m.scenario = MeasuredScenario::server;
+      m.interactive = true;
+    }
+    m.batch = optional_count(w, "batch", kMaxBatch);
+    m.concurrency = optional_count(w, "concurrency", kMaxBatch);
+    m.input_tokens = optional_count(w, "input_tokens", kMaxTokens);
+    m.output_tokens = optional_count(w, "output_tokens", kMaxTokens);
     m.dataset = w.string_or("dataset", "");
     m.mean_output_tokens_derived = optional_number(w, "mean_output_tokens_derived");
+    if (m.mean_output_tokens_derived && *m.mean_output_tokens_derived > static_cast<double>(kMaxTokens))
+      w.fail("mean_output_tokens_derived", "at most " + std::to_string(kMaxTokens) + " tokens");
     m.ttft_p99_limit_s = optional_number(w, "ttft_p99_limit_s");
     m.tpot_p99_limit_s = optional_number(w, "tpot_p99_limit_s");
     w.finish();
@@ -137,6 +152,8 @@ MeasurementSet read_measurements(const std::string& path, bool allow_unknown_ids
       require_for(w, m.output_tokens, "output_tokens", scenario);
     }
     m.measured_mean_output_tokens = optional_number(r, "measured_mean_output_tokens");
+    if (m.measured_mean_output_tokens && *m.measured_mean_output_tokens > static_cast<double>(kMaxTokens))
+      r.fail("measured_mean_output_tokens", "at most " + std::to_string(kMaxTokens) + " tokens");
     if (auto lat = r.optional_object("reported_latency_ms")) {
       auto ms = [&](const std::string& key) -> std::optional<double> {
         if (auto v = optional_number(*lat, key)) return *v * 1e-3;

@@ -33,6 +33,7 @@ struct Measurement {
   bool hardware_known = true, model_known = true;  // false only with allow_unknown_ids
   std::optional<long long> chips;                   // null: not disclosed
   std::optional<long long> tp, pp, ep;              // "parallelism", when given
+  bool interactive = false;  // workload.scenario "interactive": a server row with MLPerf's Interactive limits
   std::optional<long long> attention_dp;            // "parallelism".dp: attention data parallelism
                                                     // (MLA/GQA attention replicated per rank, experts split)
   MeasuredScenario scenario = MeasuredScenario::offline;

@@ -25,8 +25,7 @@ constexpr long long kSingleStreamRequests = 8;
 constexpr long long kMinConcurrencyRequests = 24;
 constexpr long long kConcurrencyRounds = 3;      // requests per user
 constexpr size_t kServerCandidates = 3;          // Server rows: deployments simulated (closed form's first ones)
-constexpr long long kScreenRequests = 250;       // ... each screened with this many requests at least
-constexpr int kScreenBisections = 4;             // ... and this many bisections
+constexpr double kServerCandidateWithin = 0.8;   // ... whose closed-form score is at least this share of the best
 
 Prediction skipped(Prediction p, const std::string& why) {
   p.ran = false;
@@ -89,7 +88,9 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   p.scenario = m.scenario;
   p.metric = m.metric;
   p.measured = m.value;
-  p.interactive = m.id.size() >= 12 && m.id.substr(m.id.size() - 12) == "-interactive";
+  // workload.scenario "interactive", or (as MLPerf result ids spell it) a server row whose id ends so.
+  const bool id_says_interactive = m.id.size() >= 12 && m.id.substr(m.id.size() - 12) == "-interactive";
+  p.interactive = m.interactive || (m.scenario == MeasuredScenario::server && id_says_interactive);
   if (!m.hardware_known) return skipped(p, "unknown hardware '" + m.hardware + "' (no bundled descriptor)");
   if (!m.model_known) return skipped(p, "unknown model '" + m.model + "' (no bundled descriptor)");
   long long chips = 0;
@@ -147,17 +148,30 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     }
   }
 
+  // Server rows' p99 limits: the row's own, else its MLPerf benchmark's (Interactive ones for an
+  // Interactive row); the planner and the rate search use the same.
+  Slo limits;
+  if (m.scenario == MeasuredScenario::server) {
+    limits.ttft_p99_s = m.ttft_p99_limit_s.value_or(0);
+    limits.tpot_p99_s = m.tpot_p99_limit_s.value_or(0);
+    if (!limits.any() && dataset && dataset->mlperf.present) {
+      const bool use_interactive = p.interactive && dataset->mlperf.interactive.any();
+      limits = use_interactive ? dataset->mlperf.interactive : dataset->mlperf.server;
+      std::ostringstream text;
+      text << "p99 limits: the MLPerf benchmark's " << (use_interactive ? "Interactive" : "Server") << " ones ("
+           << dataset->mlperf.benchmark << ": TTFT " << limits.ttft_p99_s << " s, TPOT " << limits.tpot_p99_s << " s)";
+      p.assumptions.push_back(text.str());
+    }
+    if (!limits.any()) return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s or an MLPerf dataset");
+  }
+
   // Deployment: the row's parallelism, else the best replica shape on its chips (planner/deployment.hpp).
   DeploymentQuery q;
   q.chips = chips;
   q.mean_input_tokens = streamed ? w.prompt.mean_tokens() : static_cast<double>(s.prompt_tokens);
   q.mean_output_tokens = streamed ? w.output.mean_tokens() : static_cast<double>(s.output_tokens);
   q.max_sequences = kMaxSequences;
-  if (m.scenario == MeasuredScenario::server) {
-    q.tpot_limit_s = m.tpot_p99_limit_s.value_or(0);
-    if (q.tpot_limit_s == 0 && dataset && dataset->mlperf.present)
-      q.tpot_limit_s = (p.interactive && dataset->mlperf.interactive.any() ? dataset->mlperf.interactive : dataset->mlperf.server).tpot_p99_s;
-  }
+  q.tpot_limit_s = limits.tpot_p99_s;
   if (m.scenario == MeasuredScenario::fixed_batch) q.max_sequences = *m.batch;
   if (m.scenario == MeasuredScenario::concurrency) q.max_sequences = *m.concurrency;
   if (m.scenario == MeasuredScenario::single_stream) q.max_sequences = 1;
@@ -209,17 +223,10 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     case MeasuredScenario::offline:
       w.arrival = WorkloadSpec::Arrival::all_at_once;
       break;
-    case MeasuredScenario::server: {
+    case MeasuredScenario::server:
       w.arrival = WorkloadSpec::Arrival::poisson;
-      w.slo.ttft_p99_s = m.ttft_p99_limit_s.value_or(0);
-      w.slo.tpot_p99_s = m.tpot_p99_limit_s.value_or(0);
-      if (!w.slo.any() && dataset && dataset->mlperf.present) {
-        w.slo = p.interactive && dataset->mlperf.interactive.any() ? dataset->mlperf.interactive : dataset->mlperf.server;
-        p.assumptions.push_back("p99 limits: the MLPerf benchmark's (" + dataset->mlperf.benchmark + ")");
-      }
-      if (!w.slo.any()) return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s or an MLPerf dataset");
+      w.slo = limits;
       break;
-    }
   }
 
   // One candidate deployment set up for a serving run.
@@ -259,32 +266,44 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   };
 
   // A p99 limit makes the closed form's ranking unreliable (prefill stalls and queueing that a
-  // steady-state step does not see: 405B on 16 H100 as TP2 x PP8 ranks first and serves a third of
-  // TP4 x PP4): Server rows without a stated parallelism simulate the closed form's first few
-  // candidates and keep the one that serves the highest rate.
+  // steady-state step does not see: 405B on 16 H100 ranks TP2 x PP8 first in closed form and serves
+  // a fifth of TP4 x PP4). Server rows without a stated parallelism search the closed form's first
+  // few candidates (those within kServerCandidateWithin of its best: its misranking under a p99
+  // limit is tens of percent, not more) in turn, branch and bound: each later one must first meet
+  // the limits at the rate that matches the best so far (one run when it cannot), and only one that
+  // does searches on.
   Deployed dep = deploy(chosen);
-  if (m.scenario == MeasuredScenario::server && !o.closed_form && !o.serve && !(m.tp || m.pp) && chosen.ranked.size() > 1) {
-    // Screened at a quarter of the fidelity (fewer requests and bisections); the winner then runs
-    // the full search below.
-    const size_t tries = std::min<size_t>(kServerCandidates, chosen.ranked.size());
-    double best_tok_s = -1;
+  std::optional<RateSearch> server_search;
+  if (m.scenario == MeasuredScenario::server && !o.closed_form && !o.serve) {
+    size_t tries = 1;
+    if (!(m.tp || m.pp))
+      while (tries < std::min<size_t>(kServerCandidates, chosen.ranked.size()) &&
+             chosen.ranked[tries].tok_s_per_chip >= kServerCandidateWithin * chosen.tok_s_per_chip)
+        ++tries;
+    double best_tok_s = 0;
     std::string tried;
-    for (size_t k = 0; k < tries; ++k) {
-      Deployed x = deploy(chosen.ranked[k]);
-      x.w.requests = std::max<long long>(kScreenRequests, x.d.batch * x.d.groups);
-      const RateSearch rs = max_rate_meeting_slo(x.s, x.plan, x.w, x.so, rate_start(x.d), kScreenBisections);
-      const double tok_s = rs.found ? rs.max_rate_req_s * x.w.output.mean_tokens() * static_cast<double>(x.groups * x.replicas) : 0;
+    for (size_t k = 0; k < std::max<size_t>(1, tries); ++k) {
+      Deployed x = deploy(k < chosen.ranked.size() ? chosen.ranked[k] : chosen);
+      const double tok_s_per_req_s = x.w.output.mean_tokens() * static_cast<double>(x.groups * x.replicas);
+      const double bar = best_tok_s > 0 ? best_tok_s / tok_s_per_req_s : 0;
+      const RateSearch rs =
+          max_rate_meeting_slo(x.s, x.plan, x.w, x.so, rate_start(x.d), o.server_bisections, bar);
+      const double tok_s = rs.found ? rs.max_rate_req_s * tok_s_per_req_s : 0;
       std::ostringstream t;
       t.precision(4);
-      t << (tried.empty() ? "" : ", ") << "tp=" << x.d.tp << " pp=" << x.d.pp << ": " << tok_s;
+      t << (tried.empty() ? "" : ", ") << "tp=" << x.d.tp << " pp=" << x.d.pp << ": ";
+      if (rs.found) t << tok_s;
+      else t << (bar > 0 ? "below the best" : "none");
       tried += t.str();
       if (rs.found && tok_s > best_tok_s) {
         best_tok_s = tok_s;
-        dep = deploy(chosen.ranked[k]);
+        dep = x;
+        server_search = rs;
       }
     }
-    p.assumptions.push_back("server deployment: the best of the closed form's " + std::to_string(tries) +
-                            " first candidates by a screening rate search at the p99 limits (" + tried + " tok/s)");
+    if (tries > 1)
+      p.assumptions.push_back("server deployment: the best of the closed form's " + std::to_string(tries) +
+                              " first candidates by the rate they serve at the p99 limits (" + tried + " tok/s)");
   }
   const DeploymentChoice& d = dep.d;
   s = dep.s;
@@ -343,8 +362,8 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     if (m.scenario == MeasuredScenario::fixed_batch) per_stream = 0;
   } else if (m.scenario == MeasuredScenario::server) {
     if (o.serve) return skipped(p, "server rate search runs on the analytic engine only");
-    const RateSearch rs = max_rate_meeting_slo(s, plan, w, so2, rate_start(d), o.server_bisections);
-    if (!rs.found) return skipped(p, "no arrival rate meets the p99 limits on this deployment");
+    if (!server_search) return skipped(p, "no arrival rate meets the p99 limits on this deployment");
+    const RateSearch& rs = *server_search;  // found: only a found search is kept
     per_replica_tok_s = rs.max_rate_req_s * w.output.mean_tokens() * static_cast<double>(groups);
     per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
     if (!higher_is_better(m.metric) || m.metric == MeasuredMetric::output_tok_s_per_stream) {

@@ -50,7 +50,7 @@ struct PredictOptions {
   long long offline_requests = 1000; // per replica, at least (and at least steady_batches full batches)
   long long server_requests = 1000;  // per replica, per point of the rate search, at least
   long long steady_batches = 4;      // requests per replica >= this many full batches
-  int server_bisections = 7;
+  int server_bisections = 5;         // after bracketing [r, 2r]: 2^(1/32), the rate within 2.2 %
   bool closed_form = false;          // the steady-state closed-form estimate instead of a serving run
   bool auto_calibration = false;     // each row runs with auto_calibration_for(row) (calibrate.hpp)
   std::uint64_t seed = 1;

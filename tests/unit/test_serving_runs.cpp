@@ -188,3 +188,57 @@ TEST_CASE("the SLO rate search never reports a rate the deployment cannot sustai
   CHECK(rs.max_rate_req_s <= rs.sustainable_rate_req_s);
   CHECK(rs.first_failing_req_s <= 2 * rs.sustainable_rate_req_s);
 }
+
+namespace {
+// Poisson 8B requests with p99 TTFT and TPOT limits to search a rate against.
+WorkloadSpec slo_workload() {
+  WorkloadSpec w = uniform_poisson(1);
+  w.slo.ttft_p99_s = 0.5;
+  w.slo.tpot_p99_s = 0.05;
+  return w;
+}
+}  // namespace
+
+TEST_CASE("the SLO rate search: a bar it cannot meet costs one run, one it meets is searched upwards") {
+  const Scenario s = small_scenario();
+  const Plan plan = make_plan(s);
+  const WorkloadSpec w = slo_workload();
+  ServingOptions o;
+  o.requests = 300;
+  const RateSearch free = max_rate_meeting_slo(s, plan, w, o, 1.0, 6);
+  REQUIRE(free.found);
+  // Above the answer: not found, after a single run (no sustainable-rate run either).
+  const RateSearch above = max_rate_meeting_slo(s, plan, w, o, 1.0, 6, free.first_failing_req_s * 2);
+  CHECK_FALSE(above.found);
+  CHECK(above.runs == 1);
+  // Below it: found, searching up from the bar, at least as high as the bar.
+  const RateSearch below = max_rate_meeting_slo(s, plan, w, o, 1.0, 6, free.max_rate_req_s / 2);
+  REQUIRE(below.found);
+  CHECK(below.max_rate_req_s >= free.max_rate_req_s / 2);
+  CHECK(below.max_rate_req_s <= free.first_failing_req_s * 1.0001);
+}
+
+TEST_CASE("stop_once_slo_lost ends only runs that fail, and changes no run that passes") {
+  const Scenario s = small_scenario();
+  const Plan plan = make_plan(s);
+  const WorkloadSpec w = slo_workload();
+  ServingOptions o;
+  o.requests = 300;
+  const RateSearch rs = max_rate_meeting_slo(s, plan, w, o, 1.0, 6);
+  REQUIRE(rs.found);
+  for (double rate : {rs.max_rate_req_s * 0.5, rs.max_rate_req_s, rs.first_failing_req_s, rs.first_failing_req_s * 4}) {
+    ServingOptions full = o, early = o;
+    full.rate_req_s = early.rate_req_s = rate;
+    early.stop_once_slo_lost = true;
+    const ServingResult a = run_serving_analytic(s, plan, w, full), b = run_serving_analytic(s, plan, w, early);
+    CAPTURE(rate);
+    CHECK(a.slo_met == b.slo_met);
+    if (a.slo_met) CHECK(a.requests == b.requests);  // a passing run is never cut short
+    if (b.json.value("stopped_once_slo_lost", false)) CHECK(b.requests < a.requests);
+  }
+  // Far overloaded, the run ends early.
+  ServingOptions early = o;
+  early.rate_req_s = rs.first_failing_req_s * 4;
+  early.stop_once_slo_lost = true;
+  CHECK(run_serving_analytic(s, plan, w, early).json.value("stopped_once_slo_lost", false));
+}

@@ -125,3 +125,47 @@ TEST_CASE("predict: a fixed-batch row equals the closed form's prefill + decode 
   CHECK(sum.at("vendor-claim").rows == 2);
   CHECK(sum.at("all").worst_abs_error == doctest::Approx(std::max(std::fabs(a.relative_error), std::fabs(b.relative_error))));
 }
+
+TEST_CASE("measurements: scenario interactive is a server row with the Interactive flag, the id suffix a fallback") {
+  auto server_row = [](const std::string& id, const std::string& scenario) {
+    return R"({"id": ")" + id + R"(", "hardware": "h100-sxm", "chips": 1, "model": "llama-3.1-8b", "weights": "fp8",
+      "workload": {"scenario": ")" + scenario + R"(", "dataset": "MLPerf llama3.1-8b"}, "metric": "output_tok_s_deployment",
+      "value": 1000, "tag": "audited", "source": "test"})";
+  };
+  const std::string path = write_temp("interactive.json", R"({"schema": "infersim-measurements/1", "measurements": [)" +
+                                                              server_row("a", "interactive") + "," +
+                                                              server_row("b-interactive", "server") + "," +
+                                                              server_row("c", "server") + "]}");
+  const MeasurementSet set = read_measurements(path);
+  std::remove(path.c_str());
+  REQUIRE(set.rows.size() == 3);
+  CHECK(set.rows[0].scenario == MeasuredScenario::server);
+  CHECK(set.rows[0].interactive);
+  CHECK_FALSE(set.rows[1].interactive);  // the reader leaves ids alone; predict() reads the suffix
+  PredictOptions closed;
+  closed.closed_form = true;
+  const Prediction a = predict(set.rows[0], closed), b = predict(set.rows[1], closed), c = predict(set.rows[2], closed);
+  CHECK(a.interactive);
+  CHECK(b.interactive);
+  CHECK_FALSE(c.interactive);
+  // Each runs at its benchmark's limits (DATASETS.md: llama3.1-8b Server 2 s / 100 ms, Interactive 0.5 s / 30 ms).
+  auto limits = [](const Prediction& p) {
+    for (const auto& text : p.assumptions)
+      if (text.rfind("p99 limits:", 0) == 0) return text;
+    return std::string("(none)");
+  };
+  CHECK(limits(a) == "p99 limits: the MLPerf benchmark's Interactive ones (llama3.1-8b: TTFT 0.5 s, TPOT 0.03 s)");
+  CHECK(limits(b) == limits(a));
+  CHECK(limits(c) == "p99 limits: the MLPerf benchmark's Server ones (llama3.1-8b: TTFT 2 s, TPOT 0.1 s)");
+}
+
+TEST_CASE("measurements: counts and lengths beyond what the command line accepts are refused with their pointer") {
+  const std::string big_batch = write_temp("big-batch.json", R"({"schema": "infersim-measurements/1", "measurements": [)" +
+                                                                 row("x", 1000000000000LL, 128, 128, "output_tok_s_per_chip", 1) + "]}");
+  CHECK(message_of(big_batch) == big_batch + ": /measurements/0/workload/batch: expected an integer from 1 to 1000000, found 1000000000000");
+  std::remove(big_batch.c_str());
+  const std::string zero_len = write_temp("zero-len.json", R"({"schema": "infersim-measurements/1", "measurements": [)" +
+                                                               row("x", 1, 0, 128, "output_tok_s_per_chip", 1) + "]}");
+  CHECK(message_of(zero_len) == zero_len + ": /measurements/0/workload/input_tokens: expected an integer >= 1, found 0");
+  std::remove(zero_len.c_str());
+}
