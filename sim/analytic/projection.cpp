@@ -77,6 +77,7 @@ Projection project(const Scenario& s, const Plan& plan) {
   memory.add(hw.usable_memory_fraction);
   TagSet time = arch;
   time.add(hw.flops_for(s.weights));
+  if (s.calibration.sustained_matmul) time.add(hw.sustained_matmul_fraction);
   for (const auto& tier : hw.tiers) time.add(tier.bandwidth_Bps);
   if (plan.chips > 1) {
     const NetworkLevel& net = network_for(hw, plan.tp_over_scale_out || plan.pp_over_scale_out);

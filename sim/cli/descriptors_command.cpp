@@ -32,6 +32,7 @@ void show_hardware(const Hardware& hw) {
     add_row(t, tier.name + " bandwidth", tier.bandwidth_Bps, 1e12, "TB/s");
   }
   add_row(t, "usable memory fraction", hw.usable_memory_fraction, 1, "");
+  add_row(t, "sustained matmul fraction", hw.sustained_matmul_fraction, 1, "");
   add_row(t, "chip power", hw.chip_power_W, 1, "W");
   add_row(t, "system power per chip", hw.system_power_W_per_chip, 1, "W");
   add_row(t, "idle power per chip", hw.idle_power_W_per_chip, 1, "W");

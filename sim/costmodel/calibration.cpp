@@ -79,6 +79,8 @@ Calibration read_calibration_file(const std::string& path) {
     c.moe_layer_overhead = Seconds(nonnegative("moe_layer_overhead_s"));
     c.sequence_overhead = Seconds(nonnegative("sequence_overhead_s"));
     c.attention_overlaps_gemm = r.require_bool("attention_overlaps_gemm");
+    // Added within version 2: absent means the datasheet peak (what older fits were made against).
+    c.sustained_matmul = r.bool_or("sustained_matmul", false);
     ObjectReader applies = r.object("applies_to");
     c.applies_to.hardware = applies.string_array("hardware");
     const std::vector<std::string> known = bundled_ids("hardware");
@@ -237,7 +239,8 @@ nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& e
                       {"moe_layer_overhead_s", c.moe_layer_overhead.si()},
                       {"step_overhead_s", c.step_overhead.si()},
                       {"sequence_overhead_s", c.sequence_overhead.si()},
-                      {"attention_overlaps_gemm", c.attention_overlaps_gemm}};
+                      {"attention_overlaps_gemm", c.attention_overlaps_gemm},
+                      {"sustained_matmul", c.sustained_matmul}};
   for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
   return j;
 }

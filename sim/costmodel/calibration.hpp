@@ -20,6 +20,11 @@
 //   moe_layer_overhead          extra fixed cost per MoE layer per step (routing, permute, grouped GEMM)
 //   step_overhead               fixed cost per step (scheduler, sampling, host round trip)
 //   sequence_overhead           cost per sequence in a step (its bookkeeping, sampling, detokenisation)
+//   sustained_matmul            true: compute runs against the chip's sustained dense-GEMM rate
+//                               (hardware sustained_matmul_fraction x datasheet peak: the power cap
+//                               and clocks under load, a hardware fact), so compute_efficiency is
+//                               the software's share of what the silicon sustains; false: against
+//                               the datasheet peak (the ideal bound, and files written before it)
 //   attention_overlaps_gemm     true: weights/GEMMs and KV/attention stream concurrently (the ideal
 //                               bound); false: they are separate kernels run one after the other
 // "ideal" (efficiencies 1, no fixed costs, full overlap) is the roofline upper bound: a measured system
@@ -67,12 +72,13 @@ struct Calibration {
   Seconds step_overhead;
   Seconds sequence_overhead;
   bool attention_overlaps_gemm = true;
+  bool sustained_matmul = false;
 
   bool is_ideal() const {
     return compute_efficiency == 1.0 && fp4_gemm_efficiency == 1.0 && gemm_half_tokens == 0.0 && weight_bandwidth_efficiency == 1.0 &&
            kv_bandwidth_efficiency == 1.0 && network_efficiency == 1.0 && collective_latency.si() == 0.0 &&
            layer_overhead.si() == 0.0 && moe_layer_overhead.si() == 0.0 && step_overhead.si() == 0.0 &&
-           sequence_overhead.si() == 0.0 && attention_overlaps_gemm;
+           sequence_overhead.si() == 0.0 && attention_overlaps_gemm && !sustained_matmul;
   }
   // Achieved fraction of peak FLOP/s of a GEMM over `tokens` rows.
   double gemm_efficiency(double tokens) const {

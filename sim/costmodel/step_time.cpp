@@ -16,13 +16,16 @@ struct PhaseTimes {
 
 PhaseTimes phase_times(const Scenario& s, const StepCost& c) {
   const Calibration& cal = s.calibration;
-  const double peak = s.hw.flops_for(s.weights).value;
+  // A fitted calibration's compute efficiency is the software's share of the rate the chip sustains
+  // at its power cap (hardware.hpp sustained_matmul_fraction); the ideal bound uses the datasheet.
+  const double sustained = cal.sustained_matmul ? s.hw.sustained_matmul_fraction.value : 1.0;
+  const double peak = s.hw.flops_for(s.weights).value * sustained;
   PhaseTimes p;
   const double tokens = std::max(c.tokens, 1.0);
   const bool native_fp4 = s.weights == Precision::fp4 && s.hw.compute_precision_for(Precision::fp4) == Precision::fp4;
   const double fp4 = native_fp4 ? cal.fp4_gemm_efficiency : 1.0;
   p.gemm_compute = c.gemm_flop.si() / (peak * cal.gemm_efficiency(tokens) * fp4);
-  p.attention_compute = c.attention_flop.si() / (attention_peak_flops(s) * cal.compute_efficiency);
+  p.attention_compute = c.attention_flop.si() / (attention_peak_flops(s) * sustained * cal.compute_efficiency);
   const size_t tiers = std::min(c.weight_tier_bytes.size(), s.hw.tiers.size());
   p.weight_tier_s.assign(tiers, 0.0);
   p.kv_tier_s.assign(tiers, 0.0);
@@ -75,11 +78,19 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   if (plan.pp > 1) {
     // Each stage sends from its first chip to the next stage's first chip; a send stays on the
     // scale-up network when both chips share a domain, and crosses the scale-out network otherwise.
+    // Inside a dragonfly the route depends on where the two chips sit (stage_send_time).
     const NetworkLevel up_net = effective_network(s, false);
-    const long long domain = std::max<long long>(1, hw.scale_up.domain_chips);
+    const long long domain = hw.scale_out ? std::clamp<long long>(hw.scale_up.domain_chips, 1, plan.chips) : plan.chips;
     for (long long k = 1; k < plan.pp; ++k) {
-      const bool crosses = plan.tp > domain || ((k - 1) * plan.tp) / domain != (k * plan.tp) / domain;
-      t.pp_communication += point_to_point_time(cost.pp_send_bytes, crosses ? pp_net : up_net) + a;
+      const long long from = (k - 1) * plan.tp, to = k * plan.tp;
+      const bool crosses = plan.tp > domain || from / domain != to / domain;
+      if (crosses) {
+        t.pp_communication += point_to_point_time(cost.pp_send_bytes, pp_net) + a;
+      } else {
+        const long long first = (from / domain) * domain;
+        t.pp_communication += stage_send_time(cost.pp_send_bytes, up_net, std::min(domain, plan.chips - first), plan.tp,
+                                              from - first, to - first) + a;
+      }
     }
   }
   t.overhead = cal.layer_overhead * static_cast<double>(cost.layers_in_stage) +

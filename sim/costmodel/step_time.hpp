@@ -20,12 +20,17 @@
 // attention phase runs at P_attn, the peak at the wider of the weights' and the KV cache's precision
 // (FP8 attention kernels exist where the cache is FP8, FP4 ones do not): FP4 weights with an FP8
 // cache get FP4 GEMMs and FP8 attention.
+// With a fitted calibration (sustained_matmul), P and P_attn are the datasheet peaks times the chip's
+// sustained_matmul_fraction: what its tensor units sustain at the power cap and clocks under load
+// (measured maximum achievable matmul FLOP/s; H100 SXM 0.80, MI325X 0.60), so eff_c is the
+// software's share of what the silicon sustains and one software fit carries across chips whose
+// clocks fall differently under load.
 // eff_c(T) = eff_c * T / (T + T_half) (calibration.hpp), times fp4_gemm_efficiency for the GEMMs of
 // FP4 weights on a chip with a native FP4 rate.
 //
 // Worked example (ideal, H100 SXM, Llama-3.1-70B bf16, tp=2, batch 1, context 1152):
 //   W = 69.50 GB, KV = 0.19 GB per chip at 3.35 TB/s -> 20.80 ms; 160 all-reduces of 16 KiB over
-//   NVSwitch 0.65 ms; step 21.45 ms = 46.6 tok/s per stream (tests/unit/test_step_time.cpp).
+//   NVSwitch one-shot (2 us + 16 KiB / 450 GB/s each) 0.33 ms; step 21.13 ms = 47.3 tok/s per stream.
 #pragma once
 
 #include <string>

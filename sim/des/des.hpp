@@ -31,6 +31,8 @@
 //         per step: 100-1000x slower than step.
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -68,7 +70,15 @@ struct AffineTime {
 };
 
 struct CollectiveTimings {
-  AffineTime tp_allreduce;   // one ring all-reduce over the tp group of stage 0
+  AffineTime tp_allreduce;   // one all-reduce over the tp group of stage 0, the topology's base
+                             // algorithm (two-shot or ring: costmodel/collectives.hpp)
+  AffineTime tp_allreduce_one_shot;  // the same, one-shot, where the topology affords it
+  bool one_shot = false;             // tp_allreduce_one_shot is set
+  // The time of one all-reduce of `bytes`: the faster of the algorithms, as allreduce_time() picks.
+  double tp_allreduce_at(double bytes) const {
+    const double base = tp_allreduce.at(bytes);
+    return one_shot ? std::min(base, tp_allreduce_one_shot.at(bytes)) : base;
+  }
   AffineTime ep_all_to_all;  // one all-to-all over the ep group (bytes out per chip)
   AffineTime pp_sends;       // all pp-1 stage-to-stage sends of one token's activations, in turn
   std::string source;        // "measured" (on the platform at start-up) or "formula"

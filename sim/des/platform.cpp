@@ -4,17 +4,16 @@
 #include <cmath>
 #include <sstream>
 
+#include "costmodel/collectives.hpp"
+
 namespace infersim::des {
 
 namespace sg4 = simgrid::s4u;
 using simgrid::kernel::routing::NetPoint;
 
 namespace {
-// A dragonfly router per tensor-parallel group (at least this many chips), so that ring
-// neighbours are two link traversals apart, as collectives.hpp assumes for dragonfly.
-constexpr unsigned kMinNodesPerRouter = 8;
-constexpr unsigned kRoutersPerChassis = 16;  // Cray Cascade-like proportions
-constexpr unsigned kChassisPerGroup = 6;
+// Dragonflies: a router per tensor-parallel group (costmodel/collectives.hpp dragonfly_layout), so
+// that a group's chips are two link traversals apart, as collectives.hpp assumes.
 
 std::string chip_name(long long c) { return "chip" + std::to_string(c); }
 
@@ -99,17 +98,9 @@ struct Builder {
         return {zone->get_netpoint(), leaf ? gw : nullptr};
       }
       case Topology::dragonfly: {
-        const unsigned tp = static_cast<unsigned>(plan.tp);
-        const unsigned nodes = tp * ((kMinNodesPerRouter + tp - 1) / tp);
-        const unsigned routers = static_cast<unsigned>((count + nodes - 1) / nodes);
-        unsigned blades = std::min(routers, kRoutersPerChassis);
-        unsigned chassis = std::min((routers + blades - 1) / blades, kChassisPerGroup);
-        unsigned groups = (routers + blades * chassis - 1) / (blades * chassis);
-        // SimGrid's minimal routing reaches group g through router g of the chassis.
-        while (groups > blades) {
-          blades *= 2;
-          groups = (routers + blades * chassis - 1) / (blades * chassis);
-        }
+        // The layout the closed form routes on too (costmodel/collectives.hpp dragonfly_layout).
+        const DragonflyLayout d = dragonfly_layout(count, plan.tp);
+        const unsigned groups = d.groups, chassis = d.chassis, blades = d.blades, nodes = d.nodes;
         NetPoint* gw = nullptr;
         sg4::NetZone* zone = sg4::create_dragonfly_zone(
             name, parent, sg4::DragonflyParams({groups, 1}, {chassis, 1}, {blades, 1}, nodes),

@@ -86,12 +86,14 @@ struct DesReplicaRuntime::Impl {
   std::vector<sg4::Mailbox*> stage_in;    // per worker: activations from the previous stage
   std::vector<sg4::Mailbox*> ring_in;     // per chip: all-reduce chunks (ring: from its left neighbour)
   bool tp_two_shot = false;               // the TP group's fabric runs the two-shot all-reduce
+  NetworkLevel tp_net;                    // the TP group's fabric (its algorithm choice)
   std::vector<sg4::Mailbox*> a2a_in;      // per chip: all-to-all messages
   int token = 0;                          // payload address for mailbox messages
 
   Impl(const Scenario& sc, const Plan& p, const DesOptions& o, des::Platform& platform, TraceWriter* t)
       : s(sc), plan(p), opt(o), pf(platform), trace(t) {
-    tp_two_shot = two_shot_allreduce(effective_network(s, plan.tp_over_scale_out).topology);
+    tp_net = effective_network(s, plan.tp_over_scale_out);
+    tp_two_shot = two_shot_allreduce(tp_net.topology);
     counters.tier_busy_s.assign(s.hw.tiers.size(), 0.0);
     counters.tier_bytes.assign(s.hw.tiers.size(), 0.0);
   }
@@ -210,7 +212,7 @@ struct DesReplicaRuntime::Impl {
 
   double stage_collectives_s(const StepCost& c) const {
     return static_cast<double>(c.tp_allreduces) *
-           (cal.tp_allreduce.at(c.tp_allreduce_bytes.si()) + collective_latency_s());
+           (cal.tp_allreduce_at(c.tp_allreduce_bytes.si()) + collective_latency_s());
   }
   double stage_all_to_all_s(const StepCost& c) const {
     return static_cast<double>(c.ep_all_to_alls) *
@@ -332,7 +334,15 @@ struct DesReplicaRuntime::Impl {
     const long long right = st * n + (rank + 1) % n;
     const double chunk = c.tp_allreduce_bytes.si() / static_cast<double>(n);
     const double start = sg4::Engine::get_clock();
-    if (tp_two_shot) {
+    const AllReduceAlgorithm algorithm = allreduce_algorithm(n, c.tp_allreduce_bytes, tp_net);
+    if (algorithm == AllReduceAlgorithm::one_shot) {
+      // One step: the whole vector to every peer at once, then the n-1 from them.
+      for (long long k = 1; k < n; ++k) {
+        const long long peer = st * n + (rank + k) % n;
+        send_to(ring_in[static_cast<std::size_t>(peer)], chip, peer, c.tp_allreduce_bytes.si());
+      }
+      for (long long k = 1; k < n; ++k) ring_in[static_cast<std::size_t>(chip)]->get<int>();
+    } else if (tp_two_shot) {
       for (int phase = 0; phase < 2; ++phase) {
         for (long long k = 1; k < n; ++k) {
           const long long peer = st * n + (rank + k) % n;
@@ -393,6 +403,11 @@ struct DesReplicaRuntime::Impl {
     return sg4::Engine::get_clock() - start;
   }
 
+  // One-shot: every chip sends the whole vector to each of its n-1 peers at once.
+  double measure_one_shot(double bytes) {
+    return measure_exchange(plan.tp, bytes * static_cast<double>(plan.tp - 1), 1);
+  }
+
   double measure_all_to_all(double bytes_out) { return measure_exchange(plan.ep, bytes_out, 1); }
 
   // `rounds` exchanges in turn among chips 0..n-1, each chip sending bytes_out in total, spread
@@ -434,11 +449,16 @@ struct DesReplicaRuntime::Impl {
     const double s2 = s1 * kLargePayloadFactor;
     if (opt.collectives_from_formula) {
       // The closed form's own formulas (collectives.hpp), fitted the same way.
-      const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
       const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
       const double sends = static_cast<double>(plan.pp - 1);
-      cal.tp_allreduce = fit(s1, allreduce_time(plan.tp, Bytes(s1), tp_net).si(), s2,
-                             allreduce_time(plan.tp, Bytes(s2), tp_net).si());
+      auto base = [&](double b) {
+        return (tp_two_shot ? two_shot_allreduce_time(plan.tp, Bytes(b), tp_net) : ring_allreduce_time(plan.tp, Bytes(b), tp_net)).si();
+      };
+      cal.tp_allreduce = fit(s1, base(s1), s2, base(s2));
+      cal.one_shot = plan.tp > 1 && one_shot_allreduce(tp_net.topology);
+      if (cal.one_shot)
+        cal.tp_allreduce_one_shot = fit(s1, one_shot_allreduce_time(plan.tp, Bytes(s1), tp_net).si(), s2,
+                                        one_shot_allreduce_time(plan.tp, Bytes(s2), tp_net).si());
       cal.ep_all_to_all = fit(s1, all_to_all_time(plan.ep, Bytes(s1), tp_net).si(), s2,
                               all_to_all_time(plan.ep, Bytes(s2), tp_net).si());
       cal.pp_sends = fit(s1, sends * point_to_point_time(Bytes(s1), pp_net).si(), s2,
@@ -449,6 +469,8 @@ struct DesReplicaRuntime::Impl {
     }
     cal.source = "measured";
     if (plan.tp > 1) cal.tp_allreduce = fit(s1, measure_ring(s1), s2, measure_ring(s2));
+    cal.one_shot = plan.tp > 1 && one_shot_allreduce(tp_net.topology);
+    if (cal.one_shot) cal.tp_allreduce_one_shot = fit(s1, measure_one_shot(s1), s2, measure_one_shot(s2));
     if (plan.ep > 1) cal.ep_all_to_all = fit(s1, measure_all_to_all(s1), s2, measure_all_to_all(s2));
     if (plan.pp > 1) cal.pp_sends = fit(s1, measure_pp_sends(s1), s2, measure_pp_sends(s2));
   }

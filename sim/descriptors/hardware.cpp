@@ -155,6 +155,14 @@ Hardware load_hardware_file(const std::string& path) {
   hw.usable_memory_fraction = r.require_quantity("usable_memory_fraction");
   if (hw.usable_memory_fraction.high > 1.0)
     r.fail("usable_memory_fraction", "expected a fraction in (0, 1]");
+  if (auto f = r.optional_quantity("sustained_matmul_fraction")) {
+    if (f->low <= 0.0 || f->high > 1.0)
+      r.fail("sustained_matmul_fraction", "expected a fraction in (0, 1] (sustained / datasheet dense peak)");
+    hw.sustained_matmul_fraction = *f;
+  } else {
+    hw.sustained_matmul_fraction = Sourced::exact(1.0, Tag::assumption,
+                                                  "not given in the descriptor: the datasheet peak is taken as sustainable");
+  }
 
   ObjectReader power = r.object("power");
   hw.chip_power_W = power.require_quantity("chip_W");

@@ -51,6 +51,11 @@ struct Hardware {
   std::map<Precision, Sourced> peak_flops;  // dense peak, per chip
   std::vector<MemoryTier> tiers;            // fastest first
   Sourced usable_memory_fraction;           // share of capacity the runtime leaves for weights + KV
+  // Dense-GEMM throughput the chip sustains at its power cap and clocks, as a fraction of the
+  // datasheet peak (a measured "maximum achievable matmul FLOP/s" over the dense peak). A hardware
+  // fact, not a software one: power-capped parts (H100 PCIe at 350 W) and parts whose clocks fall
+  // under load (MI300-class) sustain less of their peak. Absent in a file: 1 (peak sustainable).
+  Sourced sustained_matmul_fraction;
   Sourced chip_power_W;                     // accelerator board power
   Sourced system_power_W_per_chip;          // wall power of the system divided by its chips
   Sourced idle_power_W_per_chip;            // system power per chip when idle

@@ -27,6 +27,7 @@ std::vector<Field> fields(const Hardware& hw) {
     f.push_back({base + "/capacity_bytes", [i](Hardware& h) -> Sourced& { return h.tiers[i].capacity_bytes; }});
     f.push_back({base + "/bandwidth_Bps", [i](Hardware& h) -> Sourced& { return h.tiers[i].bandwidth_Bps; }});
   }
+  f.push_back({"/compute/sustained_matmul_fraction", [](Hardware& h) -> Sourced& { return h.sustained_matmul_fraction; }});
   f.push_back({"/memory/usable_fraction", [](Hardware& h) -> Sourced& { return h.usable_memory_fraction; }});
   f.push_back({"/power/chip_W", [](Hardware& h) -> Sourced& { return h.chip_power_W; }});
   f.push_back({"/power/system_W_per_chip", [](Hardware& h) -> Sourced& { return h.system_power_W_per_chip; }});

@@ -64,6 +64,36 @@ TEST_CASE("two-shot all-reduce: the worked example of collectives.hpp, and which
   CHECK_FALSE(two_shot_allreduce(Topology::torus2d));
 }
 
+TEST_CASE("one-shot all-reduce: the worked example of collectives.hpp, and where it is chosen") {
+  Hardware h100 = load_hardware("h100-sxm");
+  // 8 chips, 16 KiB (one decode token of an 8192-wide model): one step through the switch,
+  // 7 copies of the whole vector out of each port: 2e-6 + 7 * 16384 / 450e9.
+  const double one = 2e-6 + 7.0 * 16384.0 / 450e9;
+  CHECK(one_shot_allreduce_time(8, Bytes(16384), h100.scale_up).si() == doctest::Approx(one).epsilon(1e-12));
+  CHECK(one == doctest::Approx(2.2549e-6).epsilon(1e-4));
+  const double two = 2.0 * (2e-6 + 7.0 / 8.0 * 16384.0 / 450e9);
+  CHECK(two == doctest::Approx(4.0637e-6).epsilon(1e-4));
+  CHECK(allreduce_algorithm(8, Bytes(16384), h100.scale_up) == AllReduceAlgorithm::one_shot);
+  CHECK(allreduce_time(8, Bytes(16384), h100.scale_up).si() == doctest::Approx(one).epsilon(1e-12));
+  // Large messages: n-1 copies cost more than a second latency; two-shot again.
+  CHECK(allreduce_algorithm(8, Bytes(2097152), h100.scale_up) == AllReduceAlgorithm::two_shot);
+  // The crossover: one-shot wins while (n-1) S / bw - 2 (n-1)/n S / bw < hops * latency.
+  const double crossover = 2e-6 / ((7.0 - 2.0 * 7.0 / 8.0) / 450e9);
+  CHECK(allreduce_algorithm(8, Bytes(crossover * 0.99), h100.scale_up) == AllReduceAlgorithm::one_shot);
+  CHECK(allreduce_algorithm(8, Bytes(crossover * 1.01), h100.scale_up) == AllReduceAlgorithm::two_shot);
+  // Afforded where every peer is equally near; neighbour-only fabrics keep the ring.
+  CHECK(one_shot_allreduce(Topology::switched));
+  CHECK(one_shot_allreduce(Topology::fat_tree));
+  CHECK(one_shot_allreduce(Topology::dragonfly));
+  CHECK_FALSE(one_shot_allreduce(Topology::ring));
+  CHECK_FALSE(one_shot_allreduce(Topology::wafer));
+  CHECK_FALSE(one_shot_allreduce(Topology::torus2d));
+  CHECK_FALSE(one_shot_allreduce(Topology::mesh2d));
+  NetworkLevel wafer = h100.scale_up;
+  wafer.topology = Topology::wafer;
+  CHECK(allreduce_algorithm(8, Bytes(16384), wafer) == AllReduceAlgorithm::ring);
+}
+
 TEST_CASE("single-chip decode of Llama-3.1-8B on H100 is the memory roofline, derived by hand") {
   Scenario s = scenario("h100-sxm", "llama-3.1-8b", 1, 1000, 2);
   Plan plan = make_plan(s);

@@ -4,10 +4,19 @@
 // PCIe cards have a PCIe-class (not NVLink-class) scale-up bandwidth.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "descriptors/catalog.hpp"
+#include "descriptors/hardware.hpp"
+#include "descriptors/json_reader.hpp"
 #include "scenario/scenario.hpp"
 
 using namespace infersim;
@@ -122,4 +131,60 @@ TEST_CASE("added descriptors: Llama-2-70B in FP8 fits where the MLPerf rows run 
   CHECK(l40s.chips >= 2);  // 48 GB cards
   CHECK(l40s.chips <= 8);
   CHECK_FALSE(l40s.tp_over_scale_out);
+}
+
+// The H100 PCIe and NVL sustained matmul fractions are derived in their descriptors from the H100 SXM
+// measurement by the dynamic-power law of voltage-frequency scaling (P_dyn ~ SMs x f^3 at the power
+// cap left after HBM, leakage and board). Re-derived here so that a change to the measured SXM value,
+// or to either card's cap or peak, fails until the derived values are recomputed.
+TEST_CASE("power-capped H100 cards: sustained matmul fraction derived from the SXM measurement") {
+  const Hardware sxm = load_hardware("h100-sxm");
+  const double flop_per_clock_per_sm = 4096;  // 4 tensor cores x 512 dense BF16 FMAs x 2
+  const double sxm_sms = 132;
+  const double f_sxm = sxm.sustained_matmul_fraction.value * sxm.flops_for(Precision::bf16).value /
+                       (sxm_sms * flop_per_clock_per_sm);
+  CHECK(f_sxm == doctest::Approx(1.47e9).epsilon(0.01));  // sustained clock, against 1.83 GHz rated
+  const double sxm_outside_sms_W = 100;
+  struct Card { const char* id; double sms; double outside_sms_W; };
+  for (const Card& card : {Card{"h100-pcie", 114, 80}, Card{"h100-nvl", 132, 100}}) {
+    CAPTURE(card.id);
+    const Hardware hw = load_hardware(card.id);
+    const double dyn_ratio = (hw.chip_power_W.value - card.outside_sms_W) / (sxm.chip_power_W.value - sxm_outside_sms_W);
+    const double f = f_sxm * std::cbrt(dyn_ratio * sxm_sms / card.sms);
+    const double derived = card.sms * flop_per_clock_per_sm * f / hw.flops_for(Precision::bf16).value;
+    CHECK(hw.sustained_matmul_fraction.value == doctest::Approx(derived).epsilon(0.01));
+    CHECK(hw.sustained_matmul_fraction.low < hw.sustained_matmul_fraction.value);
+    CHECK(hw.sustained_matmul_fraction.high > hw.sustained_matmul_fraction.value);
+    // A power-capped card sustains less of its (already lower) peak than the 700 W part.
+    CHECK(hw.sustained_matmul_fraction.value < sxm.sustained_matmul_fraction.value);
+  }
+}
+
+TEST_CASE("every bundled descriptor states its sustained matmul fraction with a source") {
+  for (const auto& id : bundled_ids("hardware")) {
+    CAPTURE(id);
+    const Hardware hw = load_hardware(id);
+    CHECK(hw.sustained_matmul_fraction.value > 0.0);
+    CHECK(hw.sustained_matmul_fraction.value <= 1.0);
+    CHECK(hw.sustained_matmul_fraction.provenance.source.find("not given in the descriptor") == std::string::npos);
+  }
+}
+
+TEST_CASE("a sustained matmul fraction above 1 is refused, naming the file and the key") {
+  const std::string src = data_dir() + "/hardware/h100-sxm.json";
+  nlohmann::json doc = nlohmann::json::parse(std::ifstream(src));
+  doc["sustained_matmul_fraction"] = {{"value", 1.5}, {"tag", "assumption"}, {"source", "test"}};
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("infersim-sustained-" + std::to_string(::getpid()) + ".json")).string();
+  std::ofstream(path) << doc.dump();
+  std::string message;
+  try {
+    load_hardware_file(path);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  std::filesystem::remove(path);
+  CHECK(message.find(path) != std::string::npos);
+  CHECK(message.find("/sustained_matmul_fraction") != std::string::npos);
+  CHECK(message.find("expected a fraction in (0, 1]") != std::string::npos);
 }

@@ -55,11 +55,13 @@ TEST_CASE("step time: every term of a calibrated decode step, derived by hand") 
   const double kv = (cost.kv_read_bytes + cost.kv_write_bytes).si() / (bw * 0.4);
   const double attention = cost.attention_flop.si() / (peak * 0.5);
   CHECK(t.attention.si() == doctest::Approx(std::max(kv, attention)).epsilon(1e-12));
-  // Collectives: 160 ring all-reduces at half the NVLink bandwidth, each + 5 us to launch.
+  // Collectives: 160 all-reduces at half the NVLink bandwidth, each + 5 us to launch; over two
+  // chips one-shot (one step: the whole vector to the peer) is always the faster.
   NetworkLevel net = s.hw.scale_up;
   net.bandwidth_Bps.value *= 0.5;
   CHECK(cost.tp_allreduces == 160);
-  const double ar = ring_allreduce_time(2, cost.tp_allreduce_bytes, net).si() + 5e-6;
+  const double ar = 2 * 1e-6 + cost.tp_allreduce_bytes.si() / net.bandwidth_Bps.value + 5e-6;
+  CHECK(allreduce_algorithm(2, cost.tp_allreduce_bytes, net) == AllReduceAlgorithm::one_shot);
   CHECK(t.tp_communication.si() == doctest::Approx(160 * ar).epsilon(1e-12));
   // Fixed: 80 layers x 20 us per stage; 1 ms + 256 x 2 us per step.
   CHECK(t.overhead.si() == doctest::Approx(80 * 2e-5).epsilon(1e-12));
@@ -163,4 +165,43 @@ TEST_CASE("step time: fp4_gemm_efficiency slows FP4 GEMMs only where the chip ha
         doctest::Approx(gemm_s(scenario("h100-sxm", "llama-3.1-8b", "fp4", ideal))));
   CHECK(gemm_s(scenario("b200", "llama-3.1-8b", "fp8", half)) ==
         doctest::Approx(gemm_s(scenario("b200", "llama-3.1-8b", "fp8", ideal))));
+}
+
+TEST_CASE("step time: a fitted calibration runs compute against the chip's sustained matmul rate") {
+  Calibration sustained;
+  sustained.name = "sustained";
+  sustained.sustained_matmul = true;
+  Calibration datasheet;
+  datasheet.name = "ideal";
+  for (const char* id : {"h100-sxm", "mi325x", "h100-pcie"}) {
+    CAPTURE(id);
+    const Scenario a = scenario(id, "llama-3.1-8b", "fp8", sustained);
+    const Scenario b = scenario(id, "llama-3.1-8b", "fp8", datasheet);
+    const double f = a.hw.sustained_matmul_fraction.value;
+    REQUIRE(f > 0.4);
+    REQUIRE(f < 1.0);
+    const Plan plan = plan_with(a, 1, 1, 1);
+    const StepCost c = step_cost(a, plan, StepShape::prefill(1, 8192, 0));
+    // Compute (GEMMs and attention) slows by exactly the fraction; memory does not move.
+    CHECK(step_time(a, plan, c).compute.si() == doctest::Approx(step_time(b, plan, c).compute.si() / f));
+    CHECK(step_time(a, plan, c).memory.si() == doctest::Approx(step_time(b, plan, c).memory.si()));
+    // The ideal bound ignores it: it is not the ideal.
+    CHECK_FALSE(sustained.is_ideal());
+    CHECK(datasheet.is_ideal());
+  }
+}
+
+TEST_CASE("step time: the worked example of step_time.hpp (ideal, H100 SXM, Llama-3.1-70B bf16, tp=2)") {
+  Calibration ideal;
+  const Scenario s = scenario("h100-sxm", "llama-3.1-70b", "bf16", ideal);
+  const Plan plan = plan_with(s, 2, 1, 1);
+  const StepCost c = step_cost(s, plan, StepShape::decode(1, 1152));
+  const StepTime t = step_time(s, plan, c);
+  // Weights and KV per chip over 3.35 TB/s; 160 one-shot all-reduces of one token's activations.
+  CHECK(t.memory.si() == doctest::Approx((c.weight_bytes + c.kv_read_bytes + c.kv_write_bytes).si() / 3.35e12));
+  CHECK(c.tp_allreduces == 160);
+  CHECK(c.tp_allreduce_bytes.si() == doctest::Approx(8192 * 2));
+  CHECK(t.tp_communication.si() == doctest::Approx(160 * (2e-6 + 16384 / 450e9)));
+  CHECK(t.total.si() == doctest::Approx(21.13e-3).epsilon(1e-3));
+  CHECK(1.0 / t.total.si() == doctest::Approx(47.3).epsilon(1e-3));
 }
