@@ -30,12 +30,14 @@ void show_hardware(const Hardware& hw) {
   for (const auto& tier : hw.tiers) {
     add_row(t, tier.name + " capacity", tier.capacity_bytes, 1e9, "GB");
     add_row(t, tier.name + " bandwidth", tier.bandwidth_Bps, 1e12, "TB/s");
+    if (tier.access_energy_per_byte_J) add_row(t, tier.name + " access energy", *tier.access_energy_per_byte_J, 1e-12, "pJ/B");
   }
   add_row(t, "usable memory fraction", hw.usable_memory_fraction, 1, "");
   add_row(t, "sustained matmul fraction", hw.sustained_matmul_fraction, 1, "");
   add_row(t, "chip power", hw.chip_power_W, 1, "W");
   add_row(t, "system power per chip", hw.system_power_W_per_chip, 1, "W");
   add_row(t, "idle power per chip", hw.idle_power_W_per_chip, 1, "W");
+  if (hw.static_power_W) add_row(t, "static power (under load)", *hw.static_power_W, 1, "W");
   add_row(t, "system cost per chip", hw.system_cost_usd_per_chip, 1, "USD");
   add_row(t, std::string("scale-up (") + to_string(hw.scale_up.topology) + ", " +
                  std::to_string(hw.scale_up.domain_chips) + " chips) bandwidth",

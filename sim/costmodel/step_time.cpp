@@ -14,6 +14,15 @@ struct PhaseTimes {
   std::vector<double> weight_tier_s, kv_tier_s;
 };
 
+// What the power cap leaves for tensor math and memory traffic, W; 0 when the descriptor does not
+// say (no static power or no tier with an access energy), or the calibration runs at the datasheet.
+double work_power_W(const Scenario& s) {
+  if (!s.calibration.sustained_matmul || !s.hw.static_power_W) return 0.0;
+  bool charged = false;
+  for (const auto& tier : s.hw.tiers) charged = charged || tier.access_energy_per_byte_J.has_value();
+  return charged ? s.hw.chip_power_W.value - s.hw.static_power_W->value : 0.0;
+}
+
 PhaseTimes phase_times(const Scenario& s, const StepCost& c) {
   const Calibration& cal = s.calibration;
   // A fitted calibration's compute efficiency is the software's share of the rate the chip sustains
@@ -24,15 +33,29 @@ PhaseTimes phase_times(const Scenario& s, const StepCost& c) {
   const double tokens = std::max(c.tokens, 1.0);
   const bool native_fp4 = s.weights == Precision::fp4 && s.hw.compute_precision_for(Precision::fp4) == Precision::fp4;
   const double fp4 = native_fp4 ? cal.fp4_gemm_efficiency : 1.0;
+  const double attention_peak = attention_peak_flops(s) * sustained;
   p.gemm_compute = c.gemm_flop.si() / (peak * cal.gemm_efficiency(tokens) * fp4);
-  p.attention_compute = c.attention_flop.si() / (attention_peak_flops(s) * sustained * cal.compute_efficiency);
+  p.attention_compute = c.attention_flop.si() / (attention_peak * cal.compute_efficiency);
   const size_t tiers = std::min(c.weight_tier_bytes.size(), s.hw.tiers.size());
   p.weight_tier_s.assign(tiers, 0.0);
   p.kv_tier_s.assign(tiers, 0.0);
+  double weight_energy_J = 0, kv_energy_J = 0;
   for (size_t i = 0; i < tiers; ++i) {
     const double bw = s.hw.tiers[i].bandwidth_Bps.value;
     p.weight_tier_s[i] = c.weight_tier_bytes[i].si() / (bw * cal.weight_bandwidth_efficiency);
     p.kv_tier_s[i] = c.kv_tier_bytes[i].si() / (bw * cal.kv_bandwidth_efficiency);
+    if (const auto& e = s.hw.tiers[i].access_energy_per_byte_J) {
+      weight_energy_J += c.weight_tier_bytes[i].si() * e->value;
+      kv_energy_J += c.kv_tier_bytes[i].si() * e->value;
+    }
+  }
+  // The power cap. The sustained rate is what the tensor units reach with the whole work budget
+  // (cap - static) to themselves; bytes moved in the same phase spend part of it, so the clock falls
+  // until the phase's energy fits: its math takes at least (FLOP at the sustained rate) + (memory
+  // energy / work budget). Stalls cost no dynamic power, so the software efficiency is not charged.
+  if (const double budget_W = work_power_W(s); budget_W > 0) {
+    p.gemm_compute = std::max(p.gemm_compute, c.gemm_flop.si() / peak + weight_energy_J / budget_W);
+    p.attention_compute = std::max(p.attention_compute, c.attention_flop.si() / attention_peak + kv_energy_J / budget_W);
   }
   return p;
 }

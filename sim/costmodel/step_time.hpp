@@ -25,6 +25,11 @@
 // (measured maximum achievable matmul FLOP/s; H100 SXM 0.80, MI325X 0.60), so eff_c is the
 // software's share of what the silicon sustains and one software fit carries across chips whose
 // clocks fall differently under load.
+// The power cap (same condition, and a descriptor with power.static_W and tier access energies):
+// the sustained rate spends the whole work budget B = chip_W - static_W on tensor math, so a phase
+// that also moves bytes runs its math at a lower clock, at least
+//   F / P + (sum over tiers of bytes * access energy) / B
+// (power-capped H100 PCIe and NVL: HBM traffic takes a third to half of what the cap leaves).
 // eff_c(T) = eff_c * T / (T + T_half) (calibration.hpp), times fp4_gemm_efficiency for the GEMMs of
 // FP4 weights on a chip with a native FP4 rate.
 //

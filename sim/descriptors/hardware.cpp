@@ -142,6 +142,7 @@ Hardware load_hardware_file(const std::string& path) {
     t.name = tier.require_enum("name", {"sram", "hbm", "dram"});
     t.capacity_bytes = tier.require_quantity("capacity_bytes");
     t.bandwidth_Bps = tier.require_quantity("bandwidth_Bps");
+    t.access_energy_per_byte_J = tier.optional_quantity("access_energy_per_byte_J");
     tier.finish();
     for (const auto& seen : hw.tiers)
       if (seen.name == t.name) tier.fail("name", "memory tier '" + t.name + "' is listed twice");
@@ -168,6 +169,9 @@ Hardware load_hardware_file(const std::string& path) {
   hw.chip_power_W = power.require_quantity("chip_W");
   hw.system_power_W_per_chip = power.require_quantity("system_W_per_chip");
   hw.idle_power_W_per_chip = power.require_quantity("idle_W_per_chip");
+  hw.static_power_W = power.optional_quantity("static_W");
+  if (hw.static_power_W && hw.static_power_W->high >= hw.chip_power_W.low)
+    power.fail("static_W", "the static power must stay below chip_W (the cap has to leave power for work)");
   power.finish();
 
   ObjectReader cost = r.object("cost");

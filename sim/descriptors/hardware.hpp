@@ -28,6 +28,9 @@ struct MemoryTier {
   std::string name;  // "sram", "hbm", "dram"
   Sourced capacity_bytes;
   Sourced bandwidth_Bps;  // per chip, peak
+  // Energy of moving one byte between this tier and the chip (DRAM access, I/O, controller and
+  // PHY), for the power cap's share left to compute (costmodel/step_time.hpp). Absent: not charged.
+  std::optional<Sourced> access_energy_per_byte_J;
 };
 
 // Collective topologies the cost model and the DES both know (costmodel/collectives.hpp).
@@ -59,6 +62,9 @@ struct Hardware {
   Sourced chip_power_W;                     // accelerator board power
   Sourced system_power_W_per_chip;          // wall power of the system divided by its chips
   Sourced idle_power_W_per_chip;            // system power per chip when idle
+  // Board power under load not spent on tensor math or memory traffic (leakage, clocks, board,
+  // refresh): what the power cap leaves is chip_power_W - static_power_W. Absent: no power term.
+  std::optional<Sourced> static_power_W;
   Sourced system_cost_usd_per_chip;         // purchase price of the system divided by its chips
   NetworkLevel scale_up;
   std::optional<NetworkLevel> scale_out;

@@ -45,6 +45,9 @@ void perturb_hardware(Hardware& hw, std::mt19937_64& rng, bool tri) {
   for (auto& kv : hw.peak_flops) perturb(kv.second, rng, tri);
   for (auto& t : hw.tiers) perturb(t.bandwidth_Bps, rng, tri);
   perturb(hw.sustained_matmul_fraction, rng, tri);
+  if (hw.static_power_W) perturb(*hw.static_power_W, rng, tri);
+  for (auto& t : hw.tiers)
+    if (t.access_energy_per_byte_J) perturb(*t.access_energy_per_byte_J, rng, tri);
   perturb(hw.chip_power_W, rng, tri);
   perturb(hw.system_power_W_per_chip, rng, tri);
   perturb(hw.idle_power_W_per_chip, rng, tri);

@@ -44,6 +44,7 @@ constexpr UnitRow kUnits[] = {
     {UnitKind::watts, "W", 1.0},
     {UnitKind::watts, "kW", 1e3},
     {UnitKind::watts, "MW", 1e6},
+    {UnitKind::joules, "pJ", 1e-12},
     {UnitKind::joules, "J", 1.0},
     {UnitKind::joules, "kJ", 1e3},
     {UnitKind::joules, "kWh", 3.6e6},

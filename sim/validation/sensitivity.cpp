@@ -26,10 +26,13 @@ std::vector<Field> fields(const Hardware& hw) {
     const std::string base = "/memory/tiers/" + std::to_string(i) + " (" + hw.tiers[i].name + ")";
     f.push_back({base + "/capacity_bytes", [i](Hardware& h) -> Sourced& { return h.tiers[i].capacity_bytes; }});
     f.push_back({base + "/bandwidth_Bps", [i](Hardware& h) -> Sourced& { return h.tiers[i].bandwidth_Bps; }});
+    if (hw.tiers[i].access_energy_per_byte_J)
+      f.push_back({base + "/access_energy_per_byte_J", [i](Hardware& h) -> Sourced& { return *h.tiers[i].access_energy_per_byte_J; }});
   }
   f.push_back({"/compute/sustained_matmul_fraction", [](Hardware& h) -> Sourced& { return h.sustained_matmul_fraction; }});
   f.push_back({"/memory/usable_fraction", [](Hardware& h) -> Sourced& { return h.usable_memory_fraction; }});
   f.push_back({"/power/chip_W", [](Hardware& h) -> Sourced& { return h.chip_power_W; }});
+  if (hw.static_power_W) f.push_back({"/power/static_W", [](Hardware& h) -> Sourced& { return *h.static_power_W; }});
   f.push_back({"/power/system_W_per_chip", [](Hardware& h) -> Sourced& { return h.system_power_W_per_chip; }});
   f.push_back({"/cost/system_usd_per_chip", [](Hardware& h) -> Sourced& { return h.system_cost_usd_per_chip; }});
   f.push_back({"/network/scale_up/bandwidth_Bps", [](Hardware& h) -> Sourced& { return h.scale_up.bandwidth_Bps; }});

@@ -144,12 +144,16 @@ TEST_CASE("power-capped H100 cards: sustained matmul fraction derived from the S
   const double f_sxm = sxm.sustained_matmul_fraction.value * sxm.flops_for(Precision::bf16).value /
                        (sxm_sms * flop_per_clock_per_sm);
   CHECK(f_sxm == doctest::Approx(1.47e9).epsilon(0.01));  // sustained clock, against 1.83 GHz rated
-  const double sxm_outside_sms_W = 100;
-  struct Card { const char* id; double sms; double outside_sms_W; };
-  for (const Card& card : {Card{"h100-pcie", 114, 80}, Card{"h100-nvl", 132, 100}}) {
+  // The power outside the SMs is each descriptor's static power (the step-time power term uses it too).
+  REQUIRE(sxm.static_power_W.has_value());
+  const double sxm_outside_sms_W = sxm.static_power_W->value;
+  CHECK(sxm_outside_sms_W == doctest::Approx(100));
+  struct Card { const char* id; double sms; };
+  for (const Card& card : {Card{"h100-pcie", 114}, Card{"h100-nvl", 132}}) {
     CAPTURE(card.id);
     const Hardware hw = load_hardware(card.id);
-    const double dyn_ratio = (hw.chip_power_W.value - card.outside_sms_W) / (sxm.chip_power_W.value - sxm_outside_sms_W);
+    REQUIRE(hw.static_power_W.has_value());
+    const double dyn_ratio = (hw.chip_power_W.value - hw.static_power_W->value) / (sxm.chip_power_W.value - sxm_outside_sms_W);
     const double f = f_sxm * std::cbrt(dyn_ratio * sxm_sms / card.sms);
     const double derived = card.sms * flop_per_clock_per_sm * f / hw.flops_for(Precision::bf16).value;
     CHECK(hw.sustained_matmul_fraction.value == doctest::Approx(derived).epsilon(0.01));

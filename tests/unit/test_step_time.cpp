@@ -175,7 +175,8 @@ TEST_CASE("step time: a fitted calibration runs compute against the chip's susta
   datasheet.name = "ideal";
   for (const char* id : {"h100-sxm", "mi325x", "h100-pcie"}) {
     CAPTURE(id);
-    const Scenario a = scenario(id, "llama-3.1-8b", "fp8", sustained);
+    Scenario a = scenario(id, "llama-3.1-8b", "fp8", sustained);
+    a.hw.static_power_W.reset();  // the rate alone; the power cap's share is the next test's
     const Scenario b = scenario(id, "llama-3.1-8b", "fp8", datasheet);
     const double f = a.hw.sustained_matmul_fraction.value;
     REQUIRE(f > 0.4);
@@ -204,4 +205,44 @@ TEST_CASE("step time: the worked example of step_time.hpp (ideal, H100 SXM, Llam
   CHECK(t.tp_communication.si() == doctest::Approx(160 * (2e-6 + 16384 / 450e9)));
   CHECK(t.total.si() == doctest::Approx(21.13e-3).epsilon(1e-3));
   CHECK(1.0 / t.total.si() == doctest::Approx(47.3).epsilon(1e-3));
+}
+
+TEST_CASE("step time: under the power cap, bytes moved take their energy out of the tensor units' budget") {
+  Calibration c;
+  c.name = "sustained";
+  c.sustained_matmul = true;
+  c.compute_efficiency = 0.9;
+  c.attention_overlaps_gemm = false;
+  const Scenario s = scenario("h100-pcie", "llama-3.1-8b", "fp8", c);
+  REQUIRE(s.hw.static_power_W.has_value());
+  REQUIRE(s.hw.tiers[0].access_energy_per_byte_J.has_value());
+  const Plan plan = plan_with(s, 1, 1, 1);
+  const double P = s.hw.flops_for(Precision::fp8).value * s.hw.sustained_matmul_fraction.value;
+  const double budget_W = s.hw.chip_power_W.value - s.hw.static_power_W->value;  // 350 - 80 W
+  const double e = s.hw.tiers[0].access_energy_per_byte_J->value;                 // 40 pJ/B
+  CHECK(budget_W == doctest::Approx(270));
+  // A large prefill: GEMMs with their weights, attention with its KV bytes, each phase's math at
+  // the larger of the software-limited rate and the power-capped clock.
+  const StepCost cost = step_cost(s, plan, StepShape::prefill(1, 8192, 0));
+  const double gemm = std::max(cost.gemm_flop.si() / (P * 0.9),
+                               cost.gemm_flop.si() / P + cost.weight_tier_bytes[0].si() * e / budget_W);
+  const double attention = std::max(cost.attention_flop.si() / (attention_peak_flops(s) * s.hw.sustained_matmul_fraction.value * 0.9),
+                                    cost.attention_flop.si() / (attention_peak_flops(s) * s.hw.sustained_matmul_fraction.value) +
+                                        cost.kv_tier_bytes[0].si() * e / budget_W);
+  const StepTime t = step_time(s, plan, cost);
+  CHECK(t.compute.si() == doctest::Approx(gemm + attention).epsilon(1e-12));
+  // Decode at batch 64: few FLOP, the weights' energy dominates the math's time; the bytes' own
+  // time still bounds the phase (the cap leaves enough for the memory at full bandwidth).
+  const StepCost d = step_cost(s, plan, StepShape::decode(64, 1000));
+  const StepTime td = step_time(s, plan, d);
+  const double weights_energy_s = d.weight_tier_bytes[0].si() * e / budget_W;
+  CHECK(td.gemm.si() >= weights_energy_s);
+  CHECK(td.gemm.si() == doctest::Approx(std::max(d.weight_tier_bytes[0].si() / s.hw.tiers[0].bandwidth_Bps.value,
+                                                 std::max(d.gemm_flop.si() / (P * 0.9), d.gemm_flop.si() / P + weights_energy_s)))
+                            .epsilon(1e-12));
+  // The ideal bound and a calibration at the datasheet carry no power term.
+  Calibration ideal;
+  const Scenario si = scenario("h100-pcie", "llama-3.1-8b", "fp8", ideal);
+  CHECK(step_time(si, plan, cost).compute.si() ==
+        doctest::Approx((cost.gemm_flop.si() + cost.attention_flop.si()) / s.hw.flops_for(Precision::fp8).value).epsilon(1e-12));
 }
