@@ -61,8 +61,7 @@ const char* to_string(AllReduceAlgorithm a) {
   return "ring";
 }
 
-namespace {
-Seconds time_of(AllReduceAlgorithm a, long long chips, Bytes bytes, const NetworkLevel& net) {
+Seconds allreduce_time(AllReduceAlgorithm a, long long chips, Bytes bytes, const NetworkLevel& net) {
   switch (a) {
     case AllReduceAlgorithm::ring: return ring_allreduce_time(chips, bytes, net);
     case AllReduceAlgorithm::two_shot: return two_shot_allreduce_time(chips, bytes, net);
@@ -70,17 +69,20 @@ Seconds time_of(AllReduceAlgorithm a, long long chips, Bytes bytes, const Networ
   }
   return ring_allreduce_time(chips, bytes, net);
 }
-}  // namespace
+
+AllReduceAlgorithm base_allreduce_algorithm(Topology t) {
+  return two_shot_allreduce(t) ? AllReduceAlgorithm::two_shot : AllReduceAlgorithm::ring;
+}
 
 AllReduceAlgorithm allreduce_algorithm(long long chips, Bytes bytes, const NetworkLevel& net) {
-  const AllReduceAlgorithm base = two_shot_allreduce(net.topology) ? AllReduceAlgorithm::two_shot : AllReduceAlgorithm::ring;
+  const AllReduceAlgorithm base = base_allreduce_algorithm(net.topology);
   if (chips <= 1 || !one_shot_allreduce(net.topology)) return base;
-  return one_shot_allreduce_time(chips, bytes, net) < time_of(base, chips, bytes, net) ? AllReduceAlgorithm::one_shot
-                                                                                         : base;
+  return one_shot_allreduce_time(chips, bytes, net) < allreduce_time(base, chips, bytes, net) ? AllReduceAlgorithm::one_shot
+                                                                                                : base;
 }
 
 Seconds allreduce_time(long long chips, Bytes bytes, const NetworkLevel& net) {
-  return time_of(allreduce_algorithm(chips, bytes, net), chips, bytes, net);
+  return allreduce_time(allreduce_algorithm(chips, bytes, net), chips, bytes, net);
 }
 
 Seconds all_to_all_time(long long chips, Bytes bytes_out_per_chip, const NetworkLevel& net) {

@@ -44,8 +44,11 @@ bool two_shot_allreduce(Topology t);  // the fabric reaches every peer in the sa
 bool one_shot_allreduce(Topology t);  // every peer of a tensor-parallel group is equally near
 enum class AllReduceAlgorithm { ring, two_shot, one_shot };
 const char* to_string(AllReduceAlgorithm a);
-// The base algorithm of the topology (two-shot or ring), or one-shot where it is afforded and faster.
+// The topology's algorithm for large messages: two-shot on switched fabrics, else the ring.
+AllReduceAlgorithm base_allreduce_algorithm(Topology t);
+// The base algorithm, or one-shot where it is afforded and faster.
 AllReduceAlgorithm allreduce_algorithm(long long chips, Bytes bytes, const NetworkLevel& net);
+Seconds allreduce_time(AllReduceAlgorithm a, long long chips, Bytes bytes, const NetworkLevel& net);
 Seconds allreduce_time(long long chips, Bytes bytes, const NetworkLevel& net);
 Seconds all_to_all_time(long long chips, Bytes bytes_out_per_chip, const NetworkLevel& net);
 Seconds point_to_point_time(Bytes bytes, const NetworkLevel& net);

@@ -103,7 +103,7 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
     // scale-up network when both chips share a domain, and crosses the scale-out network otherwise.
     // Inside a dragonfly the route depends on where the two chips sit (stage_send_time).
     const NetworkLevel up_net = effective_network(s, false);
-    const long long domain = hw.scale_out ? std::clamp<long long>(hw.scale_up.domain_chips, 1, plan.chips) : plan.chips;
+    const long long domain = chips_per_scale_up_domain(hw, plan.chips);
     for (long long k = 1; k < plan.pp; ++k) {
       const long long from = (k - 1) * plan.tp, to = k * plan.tp;
       const bool crosses = plan.tp > domain || from / domain != to / domain;

@@ -137,7 +137,7 @@ Platform build_platform(const Scenario& s, const Plan& plan) {
   const long long n = plan.chips;
   pf.chips.assign(static_cast<std::size_t>(n), nullptr);
   const NetworkLevel& up = s.hw.scale_up;
-  pf.domain_chips = s.hw.scale_out ? std::min(std::max<long long>(up.domain_chips, 1), n) : n;
+  pf.domain_chips = chips_per_scale_up_domain(s.hw, n);
   const long long domains = (n + pf.domain_chips - 1) / pf.domain_chips;
 
   // The root only separates the network from the memory pseudo-hosts (no route crosses it).

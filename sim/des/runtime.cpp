@@ -451,9 +451,8 @@ struct DesReplicaRuntime::Impl {
       // The closed form's own formulas (collectives.hpp), fitted the same way.
       const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
       const double sends = static_cast<double>(plan.pp - 1);
-      auto base = [&](double b) {
-        return (tp_two_shot ? two_shot_allreduce_time(plan.tp, Bytes(b), tp_net) : ring_allreduce_time(plan.tp, Bytes(b), tp_net)).si();
-      };
+      const AllReduceAlgorithm algorithm = base_allreduce_algorithm(tp_net.topology);
+      auto base = [&](double b) { return allreduce_time(algorithm, plan.tp, Bytes(b), tp_net).si(); };
       cal.tp_allreduce = fit(s1, base(s1), s2, base(s2));
       cal.one_shot = plan.tp > 1 && one_shot_allreduce(tp_net.topology);
       if (cal.one_shot)

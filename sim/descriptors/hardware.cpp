@@ -143,6 +143,10 @@ Hardware load_hardware_file(const std::string& path) {
     t.capacity_bytes = tier.require_quantity("capacity_bytes");
     t.bandwidth_Bps = tier.require_quantity("bandwidth_Bps");
     t.access_energy_per_byte_J = tier.optional_quantity("access_energy_per_byte_J");
+    // DRAM moves a byte for tens of picojoules; a nanojoule is a unit mistake, not a memory.
+    if (t.access_energy_per_byte_J && t.access_energy_per_byte_J->high > 1e-9)
+      tier.fail("access_energy_per_byte_J", "expected at most 1 nJ per byte (DRAM access and I/O cost 30-110 pJ/B; "
+                                            "give \"unit\": \"pJ\")");
     tier.finish();
     for (const auto& seen : hw.tiers)
       if (seen.name == t.name) tier.fail("name", "memory tier '" + t.name + "' is listed twice");

@@ -84,6 +84,10 @@ NetworkLevel effective_network(const Scenario& s, bool over_scale_out) {
   return n;
 }
 
+long long chips_per_scale_up_domain(const Hardware& hw, long long chips) {
+  return hw.scale_out ? std::clamp<long long>(hw.scale_up.domain_chips, 1, std::max<long long>(1, chips)) : chips;
+}
+
 long long kv_shards(const Model& m, long long tp) {
   if (m.attention == AttentionKind::mla) return 1;
   return std::min(tp, m.kv_heads);

@@ -98,6 +98,10 @@ struct Plan {
 const NetworkLevel& network_for(const Hardware& hw, bool over_scale_out);
 // The same level with the calibration's network efficiency applied to its bandwidth.
 NetworkLevel effective_network(const Scenario& s, bool over_scale_out);
+// Chips per scale-up domain in a deployment of `chips`: the descriptor's domain (at most `chips`),
+// or all of them when the chip has no scale-out level. The DES builds its domains this way and the
+// closed form routes stage-to-stage sends by it.
+long long chips_per_scale_up_domain(const Hardware& hw, long long chips);
 
 // KV cache shards: GQA heads split over tp up to the number of KV heads (beyond that they are
 // replicated); MLA's latent is replicated on every tensor-parallel chip.

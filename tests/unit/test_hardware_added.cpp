@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -174,13 +175,15 @@ TEST_CASE("every bundled descriptor states its sustained matmul fraction with a 
   }
 }
 
-TEST_CASE("a sustained matmul fraction above 1 is refused, naming the file and the key") {
-  const std::string src = data_dir() + "/hardware/h100-sxm.json";
-  nlohmann::json doc = nlohmann::json::parse(std::ifstream(src));
-  doc["sustained_matmul_fraction"] = {{"value", 1.5}, {"tag", "assumption"}, {"source", "test"}};
+namespace {
+// The error loading h100-sxm.json changed by `edit`, written to a temporary file; "" if it loads.
+std::string error_for(const std::function<void(nlohmann::json&)>& edit, std::string* path_out) {
+  nlohmann::json doc = nlohmann::json::parse(std::ifstream(data_dir() + "/hardware/h100-sxm.json"));
+  edit(doc);
   const std::string path = (std::filesystem::temp_directory_path() /
-                            ("infersim-sustained-" + std::to_string(::getpid()) + ".json")).string();
+                            ("infersim-power-" + std::to_string(::getpid()) + ".json")).string();
   std::ofstream(path) << doc.dump();
+  *path_out = path;
   std::string message;
   try {
     load_hardware_file(path);
@@ -188,7 +191,32 @@ TEST_CASE("a sustained matmul fraction above 1 is refused, naming the file and t
     message = e.what();
   }
   std::filesystem::remove(path);
-  CHECK(message.find(path) != std::string::npos);
-  CHECK(message.find("/sustained_matmul_fraction") != std::string::npos);
-  CHECK(message.find("expected a fraction in (0, 1]") != std::string::npos);
+  return message;
+}
+}  // namespace
+
+TEST_CASE("power terms out of range are refused, naming the file, the key and the accepted values") {
+  std::string path;
+  std::string m = error_for([](nlohmann::json& d) {
+    d["sustained_matmul_fraction"] = {{"value", 1.5}, {"tag", "assumption"}, {"source", "test"}};
+  }, &path);
+  CHECK(m.find(path) != std::string::npos);
+  CHECK(m.find("/sustained_matmul_fraction") != std::string::npos);
+  CHECK(m.find("expected a fraction in (0, 1]") != std::string::npos);
+  // 40 without a unit is 40 J per byte: a unit mistake.
+  m = error_for([](nlohmann::json& d) {
+    d["memory_tiers"][0]["access_energy_per_byte_J"] = {{"value", 40}, {"tag", "assumption"}, {"source", "test"}};
+  }, &path);
+  CHECK(m.find("/memory_tiers/0/access_energy_per_byte_J") != std::string::npos);
+  CHECK(m.find("at most 1 nJ per byte") != std::string::npos);
+  // A static power at or above the cap leaves nothing for work.
+  m = error_for([](nlohmann::json& d) {
+    d["power"]["static_W"] = {{"value", 700}, {"tag", "assumption"}, {"source", "test"}};
+  }, &path);
+  CHECK(m.find("/power/static_W") != std::string::npos);
+  CHECK(m.find("below chip_W") != std::string::npos);
+  // In range: loads.
+  CHECK(error_for([](nlohmann::json& d) {
+    d["memory_tiers"][0]["access_energy_per_byte_J"] = {{"value", 40}, {"unit", "pJ"}, {"tag", "assumption"}, {"source", "test"}};
+  }, &path).empty());
 }
