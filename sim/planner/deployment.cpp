@@ -30,9 +30,29 @@ double kv_tokens(const Scenario& s, const Plan& plan) {
 
 }  // namespace
 
-double steady_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q) {
+double pipeline_round_prefill_tokens(double requests_per_step, double mean_tokens, double sd_tokens, long long groups,
+                                     double room) {
+  const double mu = requests_per_step * mean_tokens;
+  const double sd = std::sqrt(requests_per_step * (sd_tokens * sd_tokens + mean_tokens * mean_tokens));
+  if (groups <= 1 || !(sd > 0) || !(mu > 0)) return std::max(mu, 0.0);
+  // E[min(max(M, 0), c)] = integral over [0, c] of P(M > y) dy, with P(M <= y) = Phi((y - mu)/sd)^n.
+  const double c = room > 0 ? std::max(room, mu) : mu + 10 * sd;
+  const double top = std::min(c, mu + 10 * sd);
+  constexpr int kSteps = 2000;
+  const double h = top / kSteps;
+  double sum = 0;
+  for (int i = 0; i <= kSteps; ++i) {
+    const double y = h * i;
+    const double phi = 0.5 * std::erfc(-(y - mu) / (sd * std::sqrt(2.0)));
+    const double tail = 1.0 - std::pow(phi, static_cast<double>(groups));
+    sum += (i == 0 || i == kSteps ? 0.5 : 1.0) * tail;
+  }
+  return std::max(mu, sum * h);
+}
+
+double steady_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q, double prefill_scale) {
   StepShape shape = StepShape::decode(static_cast<long long>(batch), q.mean_input_tokens + q.mean_output_tokens / 2);
-  const double new_requests = batch / std::max(1.0, q.mean_output_tokens);
+  const double new_requests = prefill_scale * batch / std::max(1.0, q.mean_output_tokens);
   StepShape prefill = StepShape::prefill(1, new_requests * q.mean_input_tokens, 0.0);
   shape.sequences += new_requests;
   shape.new_tokens += prefill.new_tokens;
@@ -76,10 +96,21 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
       const double groups = q.pipeline_groups ? static_cast<double>(pp) : 1.0;
       double batch = std::floor(std::min(static_cast<double>(q.max_sequences), tokens / per_seq) / groups);
       if (batch < 1) continue;
-      double step = steady_step_s(s, plan, batch, q);
+      // A pipelined round goes at the pace of its slowest group (deployment.hpp).
+      auto step_at = [&](double b) {
+        if (groups <= 1) return steady_step_s(s, plan, b, q);
+        const double per_step = b / std::max(1.0, q.mean_output_tokens);
+        const double mean = per_step * q.mean_input_tokens;
+        // The budget's room for prefill once the decodes are in (0: no cap; a full budget: none).
+        const double room = q.step_token_budget > 0 ? std::max(1e-9, static_cast<double>(q.step_token_budget) - b) : 0.0;
+        const double slowest = pipeline_round_prefill_tokens(per_step, q.mean_input_tokens, q.input_tokens_sd,
+                                                             static_cast<long long>(groups), room);
+        return steady_step_s(s, plan, b, q, mean > 0 ? slowest / mean : 1.0);
+      };
+      double step = step_at(batch);
       while (q.tpot_limit_s > 0 && step > q.tpot_limit_s && batch > 1) {
         batch = std::max(1.0, std::floor(batch * kBatchShrink));
-        step = steady_step_s(s, plan, batch, q);
+        step = step_at(batch);
       }
       Scored c;
       c.c.found = true;

@@ -10,6 +10,12 @@
 //           a pipelined replica splits them into pp micro-batch groups in flight (B/pp each)
 //   step  = one steady-state mixed step: B decodes at context ISL + OSL/2, plus the prefill tokens
 //           that keep the batch full, B/OSL requests x ISL tokens (chunked prefill)
+//   pipelined (groups > 1): the step of a round, whose pace the slowest group sets: its prefill
+//           tokens are E[min(max over the groups of Y_g, budget room)], Y_g a group's prefill
+//           tokens per step, compound Poisson (B/groups/OSL requests of the prompt length's
+//           mean and spread; pipeline_round_prefill_tokens), the room being the step token budget
+//           less the decodes. A budget that caps every step evens the groups out; whole prompts
+//           do not (serving/serving.hpp pipeline_groups: the serving run's counterpart)
 //   with a TPOT limit, B shrinks (x0.85 per try) until step <= limit
 //   score = replicas * groups * (B/groups) / step / chips                 output tok/s per chip
 // A candidate whose weights leave no room for one request's KV is infeasible. The result names
@@ -28,6 +34,8 @@ struct DeploymentQuery {
   long long chips = 1;
   double mean_input_tokens = 1024;
   double mean_output_tokens = 256;
+  double input_tokens_sd = 0;         // spread of the prompt lengths (0: all alike)
+  long long step_token_budget = 0;    // the serving engine's cap on tokens per step (0: none)
   long long max_sequences = 2048;     // the serving engine's cap on running sequences
   double tpot_limit_s = 0;            // > 0: the batch must keep a step within it
   std::optional<long long> tp, pp;    // fixed degrees when the caller knows them
@@ -50,7 +58,16 @@ struct DeploymentChoice {
 
 DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q);
 
-// The steady-state mixed step above (B decodes plus the prefill that keeps them going), seconds.
-double steady_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q);
+// The steady-state mixed step above (B decodes plus the prefill that keeps them going), seconds;
+// `prefill_scale` multiplies the prefill tokens (the slowest group of a pipelined round).
+double steady_step_s(const Scenario& s, const Plan& plan, double batch, const DeploymentQuery& q,
+                     double prefill_scale = 1.0);
+
+// A pipelined round's slowest group: E[min(max of `groups` draws of Y, room)] prefill tokens, Y a
+// group's prefill tokens per step, compound Poisson with `requests_per_step` requests of mean
+// `mean_tokens` and spread `sd_tokens` (normal approximation); `room` 0: no cap. Never below
+// the mean (a cap the mean already exceeds leaves every group at the cap).
+double pipeline_round_prefill_tokens(double requests_per_step, double mean_tokens, double sd_tokens, long long groups,
+                                     double room);
 
 }  // namespace infersim

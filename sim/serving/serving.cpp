@@ -46,10 +46,20 @@ void validate(const ServingOptions& o) {
   if (!(o.spec_alpha >= 0 && o.spec_alpha < 1))
     throw InputError("--spec-alpha", std::to_string(o.spec_alpha), "expected an acceptance rate in [0, 1)");
   check_range("--series-every", o.series_every, 1);
+  check_range("pipeline_groups", o.pipeline_groups, 1, 1 << 16);
 }
 
 Seconds AnalyticRuntime::run_step(const StepShape& shape) {
-  const Seconds t = step_time(s_, plan_, step_cost(s_, plan_, shape)).total;
+  const StepTime st = step_time(s_, plan_, step_cost(s_, plan_, shape));
+  Seconds t = st.total;
+  if (groups_ > 1 && plan_.pp > 1) {
+    // The round's slowest group sets every stage's pace (ServingOptions::pipeline_groups).
+    double slowest = st.stage.si();
+    for (double other : recent_stage_s_) slowest = std::max(slowest, other);
+    t += Seconds((slowest - st.stage.si()) * static_cast<double>(plan_.pp));
+    recent_stage_s_.push_back(st.stage.si());
+    if (static_cast<long long>(recent_stage_s_.size()) >= groups_) recent_stage_s_.pop_front();
+  }
   now_ += t;
   return t;
 }
@@ -685,12 +695,12 @@ ServingResult run_serving_analytic(const Scenario& s, const Plan& plan, const Wo
     std::vector<std::unique_ptr<AnalyticRuntime>> owned;
     std::vector<ReplicaRuntime*> runtimes;
     for (long long i = 0; i < s.dp; ++i) {
-      owned.push_back(std::make_unique<AnalyticRuntime>(s, plan));
+      owned.push_back(std::make_unique<AnalyticRuntime>(s, plan, o.pipeline_groups));
       runtimes.push_back(owned.back().get());
     }
     return run_serving_replicated(s, plan, w, o, runtimes);
   }
-  AnalyticRuntime rt(s, plan);
+  AnalyticRuntime rt(s, plan, o.pipeline_groups);
   return run_serving(s, plan, w, o, rt);
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <functional>
 #include <string>
@@ -63,6 +64,13 @@ struct ServingOptions {
   // costliest to finish.
   bool stop_once_slo_lost = false;
   long long series_every = 1;          // record queue / KV time series every n steps
+  // > 1: this replica's loop is one of that many micro-batch groups in flight on a pipelined replica
+  // (pp > 1), each with its share of the sequences and KV cache, all crossing the same stages. A
+  // group's next step needs its previous one to have crossed every stage, and every stage serves
+  // every group of a round in turn, so a round lasts pp x the slowest group's stage time: a group
+  // that drew a short step waits for one that drew a long prefill (AnalyticRuntime: the other
+  // groups' steps are taken to be this group's previous ones, statistically the same draw).
+  long long pipeline_groups = 1;
   RecordSink sink;                     // receives each finished request's record (may be empty)
   // Serving-side step overhead is not modelled (the roofline is ideal); see README.
 };
@@ -80,7 +88,9 @@ class KvTransfer {
 
 class AnalyticRuntime : public ReplicaRuntime {
  public:
-  AnalyticRuntime(const Scenario& s, const Plan& plan) : s_(s), plan_(plan) {}
+  // pipeline_groups: ServingOptions::pipeline_groups (1: the replica's stages serve this loop alone).
+  AnalyticRuntime(const Scenario& s, const Plan& plan, long long pipeline_groups = 1)
+      : s_(s), plan_(plan), groups_(pipeline_groups) {}
   Seconds now() const override { return now_; }
   Seconds run_step(const StepShape& shape) override;
   void sleep_until(Seconds t) override { now_ = max(now_, t); }
@@ -88,6 +98,8 @@ class AnalyticRuntime : public ReplicaRuntime {
  private:
   const Scenario& s_;
   const Plan& plan_;
+  long long groups_ = 1;
+  std::deque<double> recent_stage_s_;  // this group's last groups_ - 1 stage times, standing in for the others'
   Seconds now_;
 };
 

@@ -275,6 +275,36 @@ double LengthDistribution::mean_tokens() const {
   return 0;
 }
 
+double LengthDistribution::sd_tokens() const {
+  const double mean = mean_tokens();
+  switch (kind) {
+    case Kind::fixed: return 0.0;
+    case Kind::uniform: {
+      const double n = static_cast<double>(max - min + 1);  // equally likely integers
+      return std::sqrt((n * n - 1) / 12);
+    }
+    case Kind::histogram: {
+      double m2 = 0, prev = 0;
+      for (size_t i = 0; i < values.size(); ++i) {
+        const double d = static_cast<double>(values[i]) - mean;
+        m2 += d * d * (cumulative[i] - prev);
+        prev = cumulative[i];
+      }
+      return std::sqrt(m2);
+    }
+    case Kind::lognormal: {
+      Rng rng(12345);  // the same draws as mean_tokens()
+      double m2 = 0;
+      for (int i = 0; i < kMeanEstimateSamples; ++i) {
+        const double d = static_cast<double>(sample(rng)) - mean;
+        m2 += d * d;
+      }
+      return std::sqrt(m2 / kMeanEstimateSamples);
+    }
+  }
+  return 0;
+}
+
 std::vector<TraceRow> read_trace_csv(const std::string& path) {
   std::vector<TraceRow> rows;
   read_csv(path, {"arrival_s", "prompt_tokens", "output_tokens"},

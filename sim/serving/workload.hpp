@@ -44,6 +44,7 @@ struct LengthDistribution {
   std::vector<double> cumulative;     // histogram, normalised to end at 1
   long long sample(Rng& rng) const;
   double mean_tokens() const;         // of the distribution as sampled (clamping included, approx.)
+  double sd_tokens() const;           // its standard deviation, the same way
 };
 
 struct TraceRow {

@@ -170,6 +170,8 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   q.chips = chips;
   q.mean_input_tokens = streamed ? w.prompt.mean_tokens() : static_cast<double>(s.prompt_tokens);
   q.mean_output_tokens = streamed ? w.output.mean_tokens() : static_cast<double>(s.output_tokens);
+  q.input_tokens_sd = streamed ? w.prompt.sd_tokens() : 0.0;
+  q.step_token_budget = kTokenBudget;  // the serving runs' chunked-prefill budget (below)
   q.max_sequences = kMaxSequences;
   q.tpot_limit_s = limits.tpot_p99_s;
   if (m.scenario == MeasuredScenario::fixed_batch) q.max_sequences = *m.batch;
@@ -254,6 +256,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     // Pipelined replicas serve as pp micro-batch groups in flight (planner/deployment.hpp), each with
     // 1/pp of the KV cache and of the sequence cap; the replica's throughput is the groups' sum.
     x.groups = streamed ? d.groups : 1;
+    x.so.pipeline_groups = x.groups;  // the groups share the stages: a round waits for its slowest
     if (x.groups > 1) {
       x.so.max_batch = std::max<long long>(1, x.so.max_batch / x.groups);
       x.so.kv_blocks = std::max<long long>(1, kv_capacity(x.s, x.plan, x.so.block_tokens).blocks / x.groups);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "costmodel/step_time.hpp"
 #include "serving/pareto.hpp"
 #include "serving/scheduler.hpp"
 #include "serving/serving.hpp"
@@ -241,4 +242,34 @@ TEST_CASE("stop_once_slo_lost ends only runs that fail, and changes no run that 
   early.rate_req_s = rs.first_failing_req_s * 4;
   early.stop_once_slo_lost = true;
   CHECK(run_serving_analytic(s, plan, w, early).json.value("stopped_once_slo_lost", false));
+}
+
+TEST_CASE("pipelined groups: a step waits for the slowest stage time of the round, derived by hand") {
+  ScenarioOptions so;
+  so.hw = "h100-sxm";
+  so.model = "llama-2-70b";
+  so.weights = "fp8";
+  so.kv = "fp8";
+  so.pp = 2;
+  const Scenario s = resolve_scenario(so);
+  const Plan plan = plan_with(s, 1, 2, 1);
+  const StepShape big = StepShape::prefill(1, 4000, 0), small = StepShape::decode(64, 800);
+  const StepTime tb = step_time(s, plan, step_cost(s, plan, big));
+  const StepTime ts = step_time(s, plan, step_cost(s, plan, small));
+  REQUIRE(tb.stage.si() > ts.stage.si());
+  // One loop alone on the stages: the closed-form step, whatever came before.
+  AnalyticRuntime alone(s, plan, 1);
+  alone.run_step(big);
+  CHECK(alone.run_step(small).si() == doctest::Approx(ts.total.si()).epsilon(1e-12));
+  // Two groups: the small step's round still holds the other group's big stage (pp of them).
+  AnalyticRuntime two(s, plan, 2);
+  CHECK(two.run_step(big).si() == doctest::Approx(tb.total.si()).epsilon(1e-12));
+  CHECK(two.run_step(small).si() == doctest::Approx(ts.total.si() + 2 * (tb.stage.si() - ts.stage.si())).epsilon(1e-12));
+  // The round after holds two small ones: no wait. With three groups the big one is still in it.
+  CHECK(two.run_step(small).si() == doctest::Approx(ts.total.si()).epsilon(1e-12));
+  AnalyticRuntime three(s, plan, 3);
+  three.run_step(big);
+  three.run_step(small);
+  CHECK(three.run_step(small).si() == doctest::Approx(ts.total.si() + 2 * (tb.stage.si() - ts.stage.si())).epsilon(1e-12));
+  CHECK(three.run_step(small).si() == doctest::Approx(ts.total.si()).epsilon(1e-12));
 }

@@ -246,3 +246,55 @@ TEST_CASE("step time: under the power cap, bytes moved take their energy out of 
   CHECK(step_time(si, plan, cost).compute.si() ==
         doctest::Approx((cost.gemm_flop.si() + cost.attention_flop.si()) / s.hw.flops_for(Precision::fp8).value).epsilon(1e-12));
 }
+
+TEST_CASE("pipelined round: the slowest group's prefill, derived from the expected maximum of normals") {
+  // 3 requests of 700 +- 500 tokens per group-step: mean 2,100, sd sqrt(3 x (500^2 + 700^2)).
+  const double mu = 3 * 700.0, sd = std::sqrt(3 * (500.0 * 500.0 + 700.0 * 700.0));
+  // One group, or no spread: the mean (nobody to wait for).
+  CHECK(pipeline_round_prefill_tokens(3, 700, 500, 1, 0) == doctest::Approx(mu));
+  CHECK(pipeline_round_prefill_tokens(0, 700, 500, 4, 0) == 0.0);
+  // Two groups, no cap: E[max of 2 normals] = mu + sd / sqrt(pi) (the mass below 0 is negligible here).
+  CHECK(pipeline_round_prefill_tokens(3, 700, 500, 2, 0) == doctest::Approx(mu + sd / std::sqrt(M_PI)).epsilon(2e-3));
+  // Four groups: mu + 1.0294 sd (the tabulated expected maximum of four standard normals).
+  CHECK(pipeline_round_prefill_tokens(3, 700, 500, 4, 0) == doctest::Approx(mu + 1.02938 * sd).epsilon(2e-3));
+  // A budget whose room the mean already fills leaves every group at the cap: balanced.
+  CHECK(pipeline_round_prefill_tokens(3, 700, 500, 4, 1000) == doctest::Approx(mu));
+  // A room between: less than uncapped, more than the mean, never above the room.
+  const double capped = pipeline_round_prefill_tokens(3, 700, 500, 4, 2600);
+  CHECK(capped > mu);
+  CHECK(capped < 2600);
+  CHECK(capped < pipeline_round_prefill_tokens(3, 700, 500, 4, 0));
+}
+
+TEST_CASE("deployment search: pipelined groups pay for their spread of prefill, a capped step does not") {
+  // Llama-2-70B FP8 on 2 x H100 SXM as a TP1 x PP2 replica with two groups: whole prompts of
+  // MLPerf-like spread make the round slower than prompts all alike (which still wait: the number
+  // of requests a group admits per step is a Poisson draw).
+  const Scenario s = scenario("h100-sxm", "llama-2-70b", "fp8", fitted_like());
+  DeploymentQuery q;
+  q.chips = 2;
+  q.tp = 1;
+  q.pp = 2;
+  q.mean_input_tokens = 684;
+  q.mean_output_tokens = 294;
+  const DeploymentChoice even = search_deployment(s, q);
+  q.input_tokens_sd = 500;
+  const DeploymentChoice spread = search_deployment(s, q);
+  REQUIRE(even.found);
+  REQUIRE(spread.found);
+  CHECK(spread.groups == 2);
+  CHECK(spread.batch == even.batch);
+  CHECK(spread.step_s > even.step_s * 1.02);
+  // The step is the steady step at the slowest group's prefill.
+  const Plan plan = plan_with(s, 1, 2, 1);
+  const double b = static_cast<double>(spread.batch), per_step = b / 294;
+  const double slowest = pipeline_round_prefill_tokens(per_step, 684, 500, 2, 0);
+  CHECK(spread.step_s == doctest::Approx(steady_step_s(s, plan, b, q, slowest / (per_step * 684))).epsilon(1e-12));
+  CHECK(even.step_s > steady_step_s(s, plan, b, q) * 1.02);
+  // A step token budget that the decodes and the mean prefill already fill evens the groups out:
+  // the plain steady step.
+  q.step_token_budget = static_cast<long long>(b + per_step * 684 * 0.9);
+  const DeploymentChoice capped = search_deployment(s, q);
+  REQUIRE(capped.batch == spread.batch);
+  CHECK(capped.step_s == doctest::Approx(steady_step_s(s, plan, b, q)).epsilon(1e-12));
+}
