@@ -31,6 +31,9 @@ PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#b
 VENDOR = "#d62728"
 
 
+hypothetical = set()
+
+
 def save(fig, out, name):
     # matplotlib derives some SVG ids (clip paths of polar axes) from object addresses even with a
     # fixed hash salt: renumber every id in order of appearance so the same data gives the same bytes.
@@ -85,8 +88,10 @@ def radar(res, out, col):
         lo = [radius(i, v) for i, v in enumerate(p["low"])]
         hi = [radius(i, v) for i, v in enumerate(p["high"])]
         c = col[p["hardware"]]
-        style = "--" if p["hardware"] == "ref-asic-2027" else "-"
-        ax.plot(ang + ang[:1], mid + mid[:1], style, color=c, lw=1.6, label=p["hardware"])
+        hyp = p["hardware"] in hypothetical
+        style = "--" if hyp else "-"
+        ax.plot(ang + ang[:1], mid + mid[:1], style, color=c, lw=1.6,
+                label=p["hardware"] + (" (hypothetical)" if hyp else ""))
         ax.fill_between(ang + ang[:1], lo + lo[:1], hi + hi[:1], color=c, alpha=0.12)
     ax.set_xticks(ang)
     ax.set_xticklabels(labels)
@@ -135,7 +140,8 @@ def bars(res, out, col, metric, name, title, unit):
             ax.text(x, r[metric + "_high"] * 1.15, "%.3g" % mid, ha="center", va="bottom", fontsize=6.5)
         ax.set_yscale("log")
         ax.set_xticks(xs)
-        ax.set_xticklabels([r["hardware"] + ("\nUNAUDITED" if r["vendor_claims_only"] else "") for r in order],
+        ax.set_xticklabels([r["hardware"] + ("\nUNAUDITED" if r["vendor_claims_only"] else "") +
+                            ("\nHYPOTHETICAL" if r.get("hypothetical") else "") for r in order],
                            fontsize=7)
         if iso:
             ax.axvline(len(main) - 0.1, color="#999", lw=0.8, ls="--")
@@ -163,7 +169,8 @@ def pareto(res, out, col):
         y = [q["output_tok_s_per_chip"] for q in pts]
         c = col.get(p["hardware"], "#333")
         ls = ":" if p["unaudited"] else "-"
-        ax.plot(x, y, ls, color=c, lw=1.2, label=p["hardware"] + (" (unaudited)" if p["unaudited"] else ""))
+        ax.plot(x, y, ls, color=c, lw=1.2, label=p["hardware"] + (" (unaudited)" if p["unaudited"] else "") +
+                (" (hypothetical)" if p["hardware"] in hypothetical else ""))
         fx = [xx for xx, q in zip(x, pts) if q["on_frontier"]]
         fy = [yy for yy, q in zip(y, pts) if q["on_frontier"]]
         ax.scatter(fx, fy, color=c, s=14, zorder=3)
@@ -225,6 +232,8 @@ def main():
     out = sys.argv[2]
     os.makedirs(out, exist_ok=True)
     col = colours(res["rows"])
+    # Design targets, not products (the hardware descriptor's "hypothetical"): labelled in every figure.
+    hypothetical.update(r["hardware"] for r in res["rows"] if r.get("hypothetical"))
     radar(res, out, col)
     bars(res, out, col, "usd_per_mtok_capex", "fig2_usd_per_mtok",
          "Fig. 2: CapEx-amortised $ per million decoded tokens (per deployment, log)", "$/M tokens")

@@ -53,6 +53,7 @@ Calibration read_calibration_file(const std::string& path) {
   ObjectReader r(doc, path, "");
   const std::string schema = r.require_enum("schema", {kSchema, kOldSchema});
   Calibration c;
+  c.file = path;
   c.name = r.require_string("id");
   c.description = r.require_string("description");
   r.require_string("software");

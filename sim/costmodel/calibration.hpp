@@ -57,6 +57,7 @@ struct Applicability {
 
 struct Calibration {
   std::string name = "ideal";
+  std::string file;  // where it was read from ("" for ideal and for calibrations built in code)
   std::string description;
   Applicability applies_to;
 

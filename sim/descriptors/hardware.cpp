@@ -128,6 +128,7 @@ Hardware load_hardware_file(const std::string& path) {
   hw.name = r.require_string("name");
   hw.description = r.string_or("description", "");
   hw.vendor_claims_only = r.bool_or("vendor_claims_only", false);
+  hw.hypothetical = r.bool_or("hypothetical", false);
 
   ObjectReader compute = r.object("peak_flops");
   for (const auto& row : kPrecisions) {

@@ -51,6 +51,7 @@ struct Hardware {
   std::string file;  // where it was read from
   std::string description;
   bool vendor_claims_only = false;  // every performance number is an unaudited vendor claim
+  bool hypothetical = false;        // a design target, not a product (every number an assumption)
   std::map<Precision, Sourced> peak_flops;  // dense peak, per chip
   std::vector<MemoryTier> tiers;            // fastest first
   Sourced usable_memory_fraction;           // share of capacity the runtime leaves for weights + KV

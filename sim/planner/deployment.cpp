@@ -79,7 +79,8 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
   // SRAM machines (a few hundred MB per chip) hold a model only as a long pipeline: every layer
   // count is tried there; HBM machines stop at kMaxPipeline.
   const bool sram_scale = s.hw.total_capacity_bytes().value < kSramScaleBytes;
-  const long long max_pp = sram_scale ? m.layers : std::min(kMaxPipeline, m.layers);
+  // A caller's fixed depth is tried whatever it is (the fewest chips' plan may need more stages).
+  const long long max_pp = q.pp ? std::min(*q.pp, m.layers) : sram_scale ? m.layers : std::min(kMaxPipeline, m.layers);
   for (long long pp = 1; pp <= max_pp; ++pp) {
     if (q.pp && pp != *q.pp) continue;
     for (long long tp = 1; tp <= std::min(domain, m.attention_heads); ++tp) {
@@ -90,6 +91,7 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
       const Plan plan = plan_with(s, tp, pp, ep);
       if (plan.weights_bytes_per_chip.si() >= plan.usable_bytes_per_chip.si()) continue;
       const double tokens = kv_tokens(s, plan);
+      if (tokens < q.min_kv_tokens) continue;
       const double per_seq = q.mean_input_tokens + q.mean_output_tokens / 2;
       // Pipelined replicas keep pp micro-batch groups in flight: each group holds 1/pp of the
       // sequences and crosses every stage per step while the other groups use the other stages.

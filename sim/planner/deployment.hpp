@@ -37,6 +37,7 @@ struct DeploymentQuery {
   double input_tokens_sd = 0;         // spread of the prompt lengths (0: all alike)
   long long step_token_budget = 0;    // the serving engine's cap on tokens per step (0: none)
   long long max_sequences = 2048;     // the serving engine's cap on running sequences
+  double min_kv_tokens = 0;           // a candidate must hold this many KV tokens (a fixed batch's)
   double tpot_limit_s = 0;            // > 0: the batch must keep a step within it
   std::optional<long long> tp, pp;    // fixed degrees when the caller knows them
   bool pipeline_groups = true;        // pp > 1 keeps pp micro-batch groups in flight (throughput runs)

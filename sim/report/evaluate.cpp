@@ -11,10 +11,13 @@
 #include "analytic/projection.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
 #include "report/report.hpp"
 #include "report/suite.hpp"
 #include "interrupt/interrupt.hpp"
 #include "report/util.hpp"
+#include "planner/deployment.hpp"
+#include "serving/deployed.hpp"
 #include "serving/pareto.hpp"
 #include "serving/serving.hpp"
 #include "version/version.hpp"
@@ -136,14 +139,45 @@ struct CellInput {
   const Suite* suite;
   const SuiteWorkload* workload;
   std::string hw;
+  const json* accuracy;  // calibrate's summary, or null
 };
+
+// How well the model predicts this platform today: calibrate's held-out and in-sample median
+// |error| over its audited rows (validation/accuracy.json), or the note that no audited
+// measurement exists (an uncalibrated projection).
+void put_accuracy(json& row, const json* accuracy, const std::string& hw) {
+  row["accuracy_audited_rows"] = 0;
+  row["accuracy_held_out_median"] = nullptr;
+  row["accuracy_fitted_median"] = nullptr;
+  const json* p = nullptr;
+  if (accuracy && accuracy->contains("per_platform_audited") && (*accuracy)["per_platform_audited"].contains(hw))
+    p = &(*accuracy)["per_platform_audited"][hw];
+  const long long rows = p ? (*p)["held_out"].value("rows", 0LL) : 0;
+  if (rows == 0) {
+    row["accuracy_note"] = accuracy ? "uncalibrated projection: no audited measurement of this platform"
+                                    : "accuracy not stated (the suite names no calibrate summary)";
+    return;
+  }
+  row["accuracy_audited_rows"] = rows;
+  row["accuracy_held_out_median"] = (*p)["held_out"]["median_abs_relative_error"];
+  row["accuracy_fitted_median"] = (*p)["fitted"]["median_abs_relative_error"];
+  char b[200];
+  std::snprintf(b, sizeof b, "%lld audited rows: median |error| %.0f %% held out (this platform left out of the fit), %.0f %% fitted",
+                rows, 100 * (*p)["held_out"]["median_abs_relative_error"].get<double>(),
+                100 * (*p)["fitted"]["median_abs_relative_error"].get<double>());
+  row["accuracy_note"] = b;
+}
 
 struct CellOutput {
   json row;
   json pareto;  // null or an object
 };
 
-ScenarioOptions options_for(const Suite& suite, const SuiteWorkload& w, const std::string& hw, bool with_chips) {
+Calibration calibration_for(const Suite& suite, const std::string& hw) {
+  return suite.calibration == "auto" ? auto_calibration_for_hardware(hw) : load_calibration(suite.calibration);
+}
+
+ScenarioOptions options_for(const Suite& suite, const SuiteWorkload& w, const std::string& hw) {
   ScenarioOptions o;
   o.hw = hw;
   o.model = w.model;
@@ -153,18 +187,55 @@ ScenarioOptions options_for(const Suite& suite, const SuiteWorkload& w, const st
   o.prompt_tokens = w.prompt_tokens;
   o.output_tokens = w.output_tokens;
   o.economics = suite.economics;
-  if (with_chips && w.deployment == "server") o.chips = suite.deployments.at(hw).chips;
+  o.calibration = calibration_for(suite, hw);
   return o;
 }
 
-json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const Scenario& s, const Plan& plan, json& row,
-                       json& pareto) {
-  WorkloadSpec base = load_workload(sw.serving_workload);
+ServingOptions serving_options(const Suite& suite) {
   ServingOptions o;
   o.seed = suite.serving_seed;
   o.scheduler = suite.scheduler;
   o.max_batch = suite.max_batch;
+  o.token_budget = suite.token_budget;
   validate(o);
+  return o;
+}
+
+// The deployment as an operator runs it (planner/deployment.hpp): on the suite's unit ("server"
+// policy) or the fewest chips that hold the model ("min-fit", its plan's shape), the replica shape,
+// data-parallel replicas and batch with the best throughput on the serving workload's lengths,
+// among those that also hold the closed form's fixed batch at its full context.
+DeploymentQuery deployment_query(const Suite& suite, const SuiteWorkload& sw, const WorkloadSpec& serving) {
+  DeploymentQuery q;
+  q.mean_input_tokens = serving.prompt.mean_tokens();
+  q.mean_output_tokens = serving.output.mean_tokens();
+  q.input_tokens_sd = serving.prompt.sd_tokens();
+  q.max_sequences = suite.max_batch;
+  const ServingOptions o = serving_options(suite);
+  q.step_token_budget = o.scheduler == "chunked-prefill" ? o.token_budget : 0;
+  q.min_kv_tokens = static_cast<double>(sw.batch) * static_cast<double>(sw.prompt_tokens + sw.output_tokens);
+  return q;
+}
+
+// The four MLPerf-style scenarios on one replica (one micro-batch group when pipelined) of the
+// deployment, scaled to the deployment (serving/deployed.hpp); runs hold the steady state.
+json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const ServedReplica& stream, const ServedReplica& one,
+                       json& row, json& pareto) {
+  WorkloadSpec base = load_workload(sw.serving_workload);
+  const Scenario& s = stream.s;
+  const Plan& plan = stream.plan;
+  const ServingOptions& o = stream.so;
+  const double scale = stream.scale();
+  const double per_chip_scale = static_cast<double>(stream.groups);
+  // A workload's own serving_requests is taken as given (a stated trade of steady state for time on
+  // long outputs, said in its status); otherwise runs hold the steady state (serving/deployed.hpp).
+  auto requests_for = [&](long long suite_requests) {
+    return sw.serving_requests ? sw.serving_requests : stream.steady_requests(suite_requests);
+  };
+  const std::string short_run =
+      sw.serving_requests && sw.serving_requests < stream.steady_requests(0)
+          ? "; the workload's serving_requests, below the steady state's " + std::to_string(stream.steady_requests(0))
+          : std::string();
   json mids;
   double offline_req_s = 0;
   {  // Offline: every request at t = 0, throughput is the figure of merit.
@@ -172,19 +243,19 @@ json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const Scenar
     w.arrival = WorkloadSpec::Arrival::all_at_once;
     w.slo = Slo{};
     ServingOptions p = o;
-    p.requests = sw.serving_requests ? sw.serving_requests : suite.offline.requests;
+    p.requests = requests_for(suite.offline.requests);
     ServingResult r = run_serving_analytic(s, plan, w, p);
     offline_req_s = r.makespan_s > 0 ? static_cast<double>(r.requests) / r.makespan_s : 0.0;
-    mids["offline_output_tok_s_deployment"] = r.output_tok_s_deployment;
-    mids["offline_output_tok_s_per_chip"] = r.output_tok_s_per_chip;
+    mids["offline_output_tok_s_deployment"] = r.output_tok_s_deployment * scale;
+    mids["offline_output_tok_s_per_chip"] = r.output_tok_s_per_chip * per_chip_scale;
   }
   auto search = [&](const ScenarioSpec& spec, const Slo& slo, const std::string& prefix) {
     WorkloadSpec w = base;
     w.arrival = WorkloadSpec::Arrival::poisson;
     w.slo = slo;
     ServingOptions p = o;
-    p.requests = sw.serving_requests ? sw.serving_requests : spec.requests;
-    RateSearch rs = max_rate_meeting_slo(s, plan, w, p, spec.start_rate_req_s, spec.bisections);
+    p.requests = requests_for(spec.requests);
+    RateSearch rs = max_rate_meeting_slo(s, plan, w, p, spec.start_rate_req_s / scale, spec.bisections);
     const std::string limits = "p99 TTFT <= " + fmt_rate(slo.ttft_p99_s) + " s, p99 TPOT <= " +
                                fmt_rate(slo.tpot_p99_s) + " s";
     if (!rs.found) {
@@ -205,11 +276,12 @@ json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const Scenar
     }
     p.rate_req_s = rs.max_rate_req_s;
     ServingResult r = run_serving_analytic(s, plan, w, p);
-    row[prefix + "_status"] = "meets " + limits + " up to " + fmt_rate(rs.max_rate_req_s) + " req/s (" +
-                              std::to_string(rs.runs) + " runs" + capped + ")";
-    mids[prefix + "_max_rate_req_s"] = rs.max_rate_req_s;
-    mids[prefix + "_output_tok_s_deployment"] = r.output_tok_s_deployment;
-    mids[prefix + "_output_tok_s_per_chip"] = r.output_tok_s_per_chip;
+    row[prefix + "_status"] = "meets " + limits + " up to " + fmt_rate(rs.max_rate_req_s * scale) + " req/s (" +
+                              std::to_string(rs.runs) + " runs of " + std::to_string(p.requests) + " requests" + short_run +
+                              (scale > 1 ? " on one of " + fmt_rate(scale) + " replicas/groups" : std::string()) + capped + ")";
+    mids[prefix + "_max_rate_req_s"] = rs.max_rate_req_s * scale;
+    mids[prefix + "_output_tok_s_deployment"] = r.output_tok_s_deployment * scale;
+    mids[prefix + "_output_tok_s_per_chip"] = r.output_tok_s_per_chip * per_chip_scale;
     if (prefix == "server") {
       mids["server_ttft_p99_s"] = r.ttft_s.p99;
       mids["server_tpot_p99_s"] = r.tpot_s.p99;
@@ -222,9 +294,9 @@ json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const Scenar
     w.users = 1;
     w.think_time_s = 0;
     w.slo = Slo{};
-    ServingOptions p = o;
+    ServingOptions p = one.so;
     p.requests = suite.single_stream.requests;
-    ServingResult r = run_serving_analytic(s, plan, w, p);
+    ServingResult r = run_serving_analytic(one.s, one.plan, w, p);
     mids["single_stream_e2e_p90_s"] = r.e2e_s.p90;
     mids["single_stream_ttft_p90_s"] = r.ttft_s.p90;
     mids["single_stream_tpot_mean_s"] = r.tpot_s.mean;
@@ -234,9 +306,9 @@ json serving_scenarios(const Suite& suite, const SuiteWorkload& sw, const Scenar
     WorkloadSpec w = base;
     w.arrival = WorkloadSpec::Arrival::all_at_once;
     w.slo = Slo{};
-    ServingOptions p = o;
+    ServingOptions p = one.so;
     p.requests = suite.pareto_requests;
-    auto points = sweep(s, plan, w, p, SweepAxis::batch, suite.pareto_max_batch);
+    auto points = sweep(one.s, one.plan, w, p, SweepAxis::batch, suite.pareto_max_batch);
     mark_frontier(points);
     pareto = to_json(points);
   }
@@ -268,21 +340,44 @@ CellOutput evaluate_cell(const CellInput& in) {
   for (const auto& m : kServingLatency) put_null(row, m);
   for (const auto& m : kOther) put_null(row, m);
 
-  Scenario s = resolve_scenario(options_for(suite, sw, in.hw, true));
-  row["hardware_name"] = s.hw.name;
-  row["vendor_claims_only"] = s.hw.vendor_claims_only;
-  Plan minimal = make_plan(resolve_scenario(options_for(suite, sw, in.hw, false)));
+  const Scenario base = resolve_scenario(options_for(suite, sw, in.hw));
+  row["hardware_name"] = base.hw.name;
+  row["vendor_claims_only"] = base.hw.vendor_claims_only;
+  row["hypothetical"] = base.hw.hypothetical;
+  row["calibration"] = base.calibration.name;
+  row["replicas"] = nullptr;
+  row["micro_batch_groups"] = nullptr;
+  put_accuracy(row, in.accuracy, in.hw);
+  const Plan minimal = make_plan(base);
   row["chips_needed"] = minimal.fits ? json(minimal.chips) : json(nullptr);
+  const WorkloadSpec serving_spec = load_workload(sw.serving_workload);
+  DeploymentQuery q = deployment_query(suite, sw, serving_spec);
+  const bool unit = sw.deployment == "server";
+  q.chips = unit ? suite.deployments.at(in.hw).chips : (minimal.fits ? minimal.chips : 0);
+  if (!unit && minimal.fits) {
+    q.tp = minimal.tp;
+    q.pp = minimal.pp;
+  }
+  DeploymentChoice d;
+  if (q.chips > 0) d = search_deployment(base, q);
+  row["chips"] = unit ? json(q.chips) : (minimal.fits ? json(minimal.chips) : json(nullptr));
+  Scenario s = base;
   Plan plan;
   std::string invalid;
-  try {
-    plan = make_plan(s);
-  } catch (const InputError& e) {
-    invalid = e.what();
+  if (d.found) {
+    s.tp = d.tp;
+    s.pp = d.pp;
+    s.ep = d.ep;
+    s.chips = d.tp * d.pp;
+    s.dp = d.replicas;
+    try {
+      plan = make_plan(s);
+    } catch (const InputError& e) {
+      invalid = e.what();
+    }
   }
-  const bool fits = invalid.empty() && plan.fits;
+  const bool fits = d.found && invalid.empty() && plan.fits;
   row["fits"] = fits;
-  row["chips"] = sw.deployment == "server" ? suite.deployments.at(in.hw).chips : plan.chips;
   row["tp"] = fits ? json(plan.tp) : json(nullptr);
   row["pp"] = fits ? json(plan.pp) : json(nullptr);
   row["ep"] = fits ? json(plan.ep) : json(nullptr);
@@ -291,16 +386,21 @@ CellOutput evaluate_cell(const CellInput& in) {
   if (!fits) {
     std::string status = "does not fit: needs " +
                          (minimal.fits ? std::to_string(minimal.chips) + " chips" : std::string("more chips than any plan tried"));
+    if (unit && minimal.fits && minimal.chips <= q.chips)
+      status = "does not fit as replicas of the unit with the batch's KV cache: " + d.explanation;
     if (!invalid.empty()) status = "invalid deployment: " + invalid;
     row["status"] = status;
-    row["plan_explanation"] = invalid.empty() ? plan.explanation : invalid;
-    row["unaudited"] = s.hw.vendor_claims_only;
-    row["weakest_tag"] = s.hw.vendor_claims_only ? json("vendor-claim") : json(nullptr);
+    row["plan_explanation"] = invalid.empty() ? (d.found ? plan.explanation : d.explanation) : invalid;
+    row["unaudited"] = base.hw.vendor_claims_only;
+    row["weakest_tag"] = base.hw.vendor_claims_only ? json("vendor-claim") : json(nullptr);
     row["bar_style"] = nullptr;
     return out;
   }
   row["status"] = "ok";
-  row["plan_explanation"] = plan.explanation;
+  row["replicas"] = d.replicas;
+  row["micro_batch_groups"] = d.groups;
+  row["plan_explanation"] = d.explanation + "; closed form at batch " + std::to_string(sw.batch) + " per replica: " +
+                            plan.explanation;
 
   // Nominal (mid) closed form at batch 1 and at the workload's batch.
   Scenario s1 = s;
@@ -375,7 +475,10 @@ CellOutput evaluate_cell(const CellInput& in) {
   row["bar_style"] = unaudited ? "vendor-claim" : (all.weakest() == Tag::assumption ? "assumption" : "spec");
 
   // Serving scenarios at mid; their ranges take the closed form's relative spread.
-  json mids = serving_scenarios(suite, sw, s, plan, row, out.pareto);
+  const ServingOptions so = serving_options(suite);
+  const ServedReplica stream = serve_one_replica(s, d, q.chips, so, true);
+  const ServedReplica one = serve_one_replica(s, d, q.chips, so, false);
+  json mids = serving_scenarios(suite, sw, stream, one, row, out.pareto);
   const Range& thr = ranges["decode_tok_s_deployment"];
   const double lo = thr.mid > 0 ? thr.low / thr.mid : 1, hi = thr.mid > 0 ? thr.high / thr.mid : 1;
   const std::string decode_tag = tag_name("decode");
@@ -462,9 +565,11 @@ Range summarize(std::vector<double> v, double mid, double q_low, double q_high) 
 
 json evaluate_suite(const std::string& suite_path, int jobs, bool progress) {
   const Suite suite = load_suite(suite_path);
+  json accuracy;
+  if (!suite.accuracy.empty()) accuracy = read_json_file(locate(suite.accuracy));
   std::vector<CellInput> cells;
   for (const auto& w : suite.workloads)
-    for (const auto& hw : suite.hardware) cells.push_back({&suite, &w, hw});
+    for (const auto& hw : suite.hardware) cells.push_back({&suite, &w, hw, accuracy.is_null() ? nullptr : &accuracy});
   std::vector<CellOutput> outs(cells.size());
   std::vector<std::string> errors(cells.size());
   std::vector<char> bad_input(cells.size(), 0);  // the cell failed on a value of the suite (exit 2)
@@ -524,7 +629,8 @@ json evaluate_suite(const std::string& suite_path, int jobs, bool progress) {
                           {"usd_per_kWh", suite.economics.usd_per_kWh},
                           {"pue", suite.economics.pue},
                           {"stream_tok_s", suite.economics.stream_tok_s}};
-  results["calibration"] = "ideal";
+  results["calibration"] = suite.calibration;
+  results["accuracy"] = suite.accuracy.empty() ? json(nullptr) : json(suite.accuracy);
   results["scenarios"] = suite.scenarios_json;
   results["rows"] = json::array();
   results["pareto"] = json::array();

@@ -1,6 +1,7 @@
 // results.csv, report.md and report.html from the results document.
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -38,6 +39,7 @@ std::string ranged(const json& row, const std::string& m, double scale = 1.0) {
 
 std::string platform(const json& row) {
   std::string s = row["hardware"].get<std::string>();
+  if (row.value("hypothetical", false)) s += " (HYPOTHETICAL design target, every number an assumption)";
   if (row["vendor_claims_only"].get<bool>()) s += " ⚠ UNAUDITED (vendor claims only)";
   else if (row["unaudited"].get<bool>()) s += " ⚠ unaudited (rests on a vendor claim)";
   return s;
@@ -69,9 +71,14 @@ const std::vector<Column> kScenarios = {
 };
 
 std::string deployment_cell(const json& row) {
+  if (row["chips"].is_null()) return "—";
   std::string chips = std::to_string(row["chips"].get<long long>()) + " chips";
-  if (row["fits"].get<bool>())
-    chips += " (tp " + std::to_string(row["tp"].get<long long>()) + " × pp " + std::to_string(row["pp"].get<long long>()) + ")";
+  if (row["fits"].get<bool>()) {
+    chips += ": " + std::to_string(row["replicas"].get<long long>()) + " × (tp " + std::to_string(row["tp"].get<long long>()) +
+             " × pp " + std::to_string(row["pp"].get<long long>()) + ")";
+    if (row["micro_batch_groups"].get<long long>() > 1)
+      chips += ", " + std::to_string(row["micro_batch_groups"].get<long long>()) + " micro-batch groups";
+  }
   return chips;
 }
 
@@ -123,6 +130,25 @@ std::vector<std::string> validation_lines(const json& r) {
   return lines;
 }
 
+// One line per platform (from its first row): the calibration it runs with and how well the model
+// predicts it today, for the section that opens the report.
+struct AccuracyLine {
+  std::string platform, calibration, rows, held_out, fitted, note;
+};
+std::vector<AccuracyLine> accuracy_lines(const json& r) {
+  std::vector<AccuracyLine> out;
+  std::set<std::string> seen;
+  auto pct = [](const json& v) { return v.is_null() ? std::string("—") : format_number(v.get<double>() * 100) + " %"; };
+  for (const auto& row : r["rows"]) {
+    const std::string hw = row["hardware"].get<std::string>();
+    if (!seen.insert(hw).second) continue;
+    out.push_back({platform(row), row.value("calibration", std::string("ideal")),
+                   std::to_string(row.value("accuracy_audited_rows", 0LL)), pct(row.value("accuracy_held_out_median", json())),
+                   pct(row.value("accuracy_fitted_median", json())), row.value("accuracy_note", std::string())});
+  }
+  return out;
+}
+
 std::string intro(const json& r) {
   std::ostringstream o;
   const json& mc = r["monte_carlo"];
@@ -132,8 +158,18 @@ std::string intro(const json& r) {
     << mc["seed"].get<std::uint64_t>() << ", " << mc["distribution"].get<std::string>()
     << " within each input's [low, high], mode at the value), widened to include mid. "
     << "Serving scenarios are simulated at mid and take the closed form's relative spread. "
-    << "All numbers are simulator projections (ideal roofline, calibration `" << r["calibration"].get<std::string>()
-    << "`), not measurements. A deployment that cannot hold the model has no numbers. "
+    << "All numbers are simulator projections, not measurements: "
+    << (r["calibration"].get<std::string>() == "ideal"
+            ? std::string("the ideal roofline (calibration `ideal`, no software overheads). ")
+            : r["calibration"].get<std::string>() == "auto"
+                  ? std::string("each platform runs with the fitted calibration of its software family (named in its "
+                                "row; `hardware/calibration/`), and its rows say how well the model predicts it today "
+                                "(median |error| against audited MLPerf results with the platform left out of the fit) "
+                                "or that it is an uncalibrated projection. ")
+                  : "calibration `" + r["calibration"].get<std::string>() + "`. ")
+    << "Each platform is deployed as its unit is run: the replica shape, data-parallel replicas and batch an operator "
+       "would pick (the planner), not one replica stretched over every chip. "
+    << "A deployment that cannot hold the model has no numbers. "
     << "⚠ marks figures that rest on an unaudited vendor claim; vendor-claims-only hardware is kept out of the radar "
     << "and drawn apart in the bar charts. Economics: " << r["economics"]["lifetime_years"].get<double>()
     << "-year life, utilization " << r["economics"]["utilization"].get<double>() << ", $"
@@ -160,6 +196,16 @@ std::string results_markdown(const json& r) {
     << r["suite"]["description"].get<std::string>() << ".\n\n" << intro(r) << "\n\n";
   o << "Inputs, build and command line: `manifest.json` (re-run and compare: `infersim report --verify "
        "manifest.json`). Machine-readable results: `results.json`, `results.csv` (same fields).\n\n";
+  o << "## How well the model predicts each platform today\n\n"
+    << "Median |error| against audited MLPerf results, computed by `infersim calibrate`"
+    << (r.value("accuracy", json()).is_null() ? std::string() : " (`" + r["accuracy"].get<std::string>() + "`)")
+    << ": held out = the platform left out of the fit (what to expect of a platform the model has not seen), "
+       "fitted = in-sample. A platform with no audited measurement is an uncalibrated projection.\n\n"
+    << "| platform | calibration | audited rows | held out | fitted |\n|---|---|---:|---:|---:|\n";
+  for (const auto& a : accuracy_lines(r))
+    o << "| " << a.platform << " | " << a.calibration << " | " << a.rows << " | "
+      << (a.rows == "0" ? std::string("uncalibrated projection") : a.held_out) << " | " << a.fitted << " |\n";
+  o << "\n";
   for (const auto& w : workloads_of(r)) {
     const json* first = nullptr;
     for (const auto& row : r["rows"])
@@ -229,6 +275,15 @@ std::string results_html(const json& r, const std::map<std::string, std::string>
     << html_escape(without_bold(intro(r))) << "</p>\n"
     << "<p>Inputs, build and command line: <code>manifest.json</code>; re-run and compare with <code>infersim report "
        "--verify manifest.json</code>. Machine-readable: <code>results.json</code>, <code>results.csv</code>.</p>\n";
+  o << "<h2>How well the model predicts each platform today</h2>\n<p>Median |error| against audited MLPerf results, "
+       "computed by <code>infersim calibrate</code>: held out = the platform left out of the fit, fitted = in-sample. "
+       "A platform with no audited measurement is an uncalibrated projection.</p>\n"
+    << "<table><tr><th>platform</th><th>calibration</th><th>audited rows</th><th>held out</th><th>fitted</th></tr>\n";
+  for (const auto& a : accuracy_lines(r))
+    o << "<tr><td>" << html_escape(a.platform) << "</td><td>" << html_escape(a.calibration) << "</td><td>" << a.rows
+      << "</td><td>" << html_escape(a.rows == "0" ? std::string("uncalibrated projection") : a.held_out) << "</td><td>"
+      << html_escape(a.fitted) << "</td></tr>\n";
+  o << "</table>\n";
   o << "<h2>Figures</h2>\n";
   const std::vector<std::pair<std::string, std::string>> captions = {
       {"fig1_radar", "Fig. 1: six-axis radar, per deployment, normalised to the baseline (log scale; software maturity "

@@ -14,6 +14,7 @@
 #include "descriptors/json_reader.hpp"
 #include "format/format.hpp"
 #include "report/render.hpp"
+#include "costmodel/calibration.hpp"
 #include "report/report.hpp"
 #include "report/suite.hpp"
 #include "interrupt/interrupt.hpp"
@@ -40,10 +41,6 @@ std::string display_path(const std::string& p) {
   if (a.compare(0, s.size(), s) == 0) return a.substr(s.size());
   return a;
 }
-std::string locate(const std::string& recorded) {
-  if (fs::path(recorded).is_absolute() || fs::exists(recorded)) return recorded;
-  return std::string(source_dir()) + "/" + recorded;
-}
 
 json validation_section(const Suite& suite, const std::string& self, const std::string& dir) {
   json v;
@@ -67,6 +64,10 @@ json validation_section(const Suite& suite, const std::string& self, const std::
   try {
     if (rc == 0) {
       v["result"] = json::parse(read_input_file(out));
+      // The file as the suite names it, not as this directory resolved it: a re-run from
+      // elsewhere (report --verify from another folder) writes the same bytes.
+      if (v["result"].is_object() && v["result"].contains("measurements_file"))
+        v["result"]["measurements_file"] = suite.validation_measurements;
       v["available"] = true;
       v["note"] = "infersim validate --measurements " + suite.validation_measurements + " --json (exit 0)";
     } else {
@@ -91,6 +92,12 @@ json input_hashes(const Suite& suite, const std::string& suite_path) {
   paths.insert(std::string(source_dir()) + "/scripts/figures.py");
   if (!suite.validation_measurements.empty() && fs::exists(locate(suite.validation_measurements)))
     paths.insert(locate(suite.validation_measurements));
+  if (!suite.accuracy.empty()) paths.insert(locate(suite.accuracy));
+  // The calibration files every platform ran with (auto: each platform's family; a bundled id).
+  for (const auto& hw : suite.hardware) {
+    const Calibration c = suite.calibration == "auto" ? auto_calibration_for_hardware(hw) : load_calibration(suite.calibration);
+    if (!c.file.empty()) paths.insert(c.file);
+  }
   std::map<std::string, std::string> sorted;
   for (const auto& p : paths) sorted[display_path(p)] = sha256_file(p);
   json a = json::array();
@@ -167,7 +174,12 @@ ReportOutcome run_report(const ReportRequest& rq) {
   m["seeds"] = {{"monte_carlo", suite.mc.seed}, {"serving", suite.serving_seed}};
   m["command_line"] = rq.command_line;
   m["options"] = {{"suite", display_path(suite_path)}, {"name", name}, {"figures", rq.figures}};
-  m["calibration"] = {{"name", "ideal"}, {"note", "pure roofline: peak FLOP/s and bandwidth, no software overheads"}};
+  m["calibration"] = suite.calibration == "ideal"
+                         ? json{{"name", "ideal"}, {"note", "pure roofline: peak FLOP/s and bandwidth, no software overheads"}}
+                         : json{{"name", suite.calibration},
+                                {"note", suite.calibration == "auto"
+                                             ? "each platform's fitted software family (hardware/calibration/), named in its rows"
+                                             : "one calibration for every platform"}};
   m["validation"] = results["validation"].contains("measurements") ? results["validation"]["measurements"] : json(nullptr);
   json outs = json::array();
   for (const auto& f : output_files(dir)) outs.push_back({{"path", f}, {"sha256", sha256_file(dir + "/" + f)}});

@@ -1,5 +1,7 @@
 #include "report/suite.hpp"
 
+#include "costmodel/calibration.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -98,7 +100,7 @@ Suite load_suite(const std::string& f) {
   const json j = read_json_file(f);
   check_keys(f, "", j, {"schema", "id", "description", "baseline", "hardware", "deployments", "economics",
                         "monte_carlo", "serving", "scenarios", "pareto_max_batch", "pareto_requests", "validation",
-                        "workloads"});
+                        "calibration", "workloads"});
   if (need<std::string>(f, "", j, "schema") != "infersim-suite/1")
     throw InputError(f, "/schema", "expected \"infersim-suite/1\"");
   Suite s;
@@ -145,10 +147,11 @@ Suite load_suite(const std::string& f) {
   }
   if (j.contains("serving")) {
     const json& v = j["serving"];
-    check_keys(f, "/serving", v, {"seed", "scheduler", "max_batch"});
+    check_keys(f, "/serving", v, {"seed", "scheduler", "max_batch", "token_budget"});
     s.serving_seed = opt<std::uint64_t>(f, "/serving", v, "seed", 1);
     s.scheduler = opt<std::string>(f, "/serving", v, "scheduler", "continuous");
     s.max_batch = opt<long long>(f, "/serving", v, "max_batch", 256);
+    s.token_budget = opt<long long>(f, "/serving", v, "token_budget", 2048);
   }
   const json& sc = member(f, "", j, "scenarios");
   check_keys(f, "/scenarios", sc, {"offline", "server", "single_stream", "interactive"});
@@ -160,8 +163,17 @@ Suite load_suite(const std::string& f) {
   s.pareto_max_batch = opt<std::vector<double>>(f, "", j, "pareto_max_batch", {1, 4, 16, 64, 256});
   s.pareto_requests = opt<long long>(f, "", j, "pareto_requests", 128);
   if (j.contains("validation")) {
-    check_keys(f, "/validation", j["validation"], {"measurements"});
+    check_keys(f, "/validation", j["validation"], {"measurements", "accuracy"});
     s.validation_measurements = need<std::string>(f, "/validation", j["validation"], "measurements");
+    s.accuracy = opt<std::string>(f, "/validation", j["validation"], "accuracy", "");
+  }
+  s.calibration = opt<std::string>(f, "", j, "calibration", "ideal");
+  if (s.calibration != "auto") {
+    try {
+      load_calibration(s.calibration);
+    } catch (const InputError& e) {
+      throw InputError(f, "/calibration", e.what());
+    }
   }
   const json& ws = member(f, "", j, "workloads");
   if (!ws.is_array() || ws.empty()) throw InputError(f, "/workloads", "a non-empty array");
@@ -202,7 +214,10 @@ std::vector<std::string> csv_fields() {
                                 "output_tokens",     "fits",             "status",         "chips",
                                 "chips_needed",      "tp",               "pp",             "ep",
                                 "vendor_claims_only", "unaudited",       "weakest_tag",    "bar_style",
-                                "mc_draws",          "mc_draws_fitting", "server_status",  "interactive_status"};
+                                "mc_draws",          "mc_draws_fitting", "server_status",  "interactive_status",
+                                "hypothetical",      "replicas",         "micro_batch_groups", "calibration",
+                                "accuracy_audited_rows", "accuracy_held_out_median", "accuracy_fitted_median",
+                                "accuracy_note"};
   for (const char* m : {"decode_tok_s_per_chip", "decode_tok_s_deployment", "decode_tok_s_per_stream_batch1", "ttft_s",
                         "energy_J_per_token", "usd_per_mtok_capex", "usd_per_mtok_all_in", "agent_density_per_musd",
                         "context_tokens_supported", "software_maturity_0_10", "offline_output_tok_s_per_chip",

@@ -53,10 +53,16 @@ struct Suite {
   std::uint64_t serving_seed = 1;
   std::string scheduler = "continuous";
   long long max_batch = 256;
+  long long token_budget = 2048;  // chunked-prefill: tokens per step
   ScenarioSpec offline, server, single_stream, interactive;
   std::vector<double> pareto_max_batch;
   long long pareto_requests = 128;
   std::string validation_measurements;
+  // The calibration every platform runs with: "ideal" (the roofline bound), "auto" (each
+  // platform's fitted software family, hardware/calibration/) or a bundled id / path.
+  std::string calibration = "ideal";
+  // calibrate's summary (validation/accuracy.json): how well the model predicts each platform today.
+  std::string accuracy;
   std::vector<SuiteWorkload> workloads;
   nlohmann::json scenarios_json;
 };

@@ -1,8 +1,10 @@
 #include "report/util.hpp"
 
 #include "descriptors/json_reader.hpp"
+#include "version/version.hpp"
 
 #include <array>
+#include <filesystem>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
@@ -154,6 +156,11 @@ void Progress::set(long long done) {
 void Progress::finish() {
   if (!enabled_) return;
   std::fprintf(stderr, "\n");
+}
+
+std::string locate(const std::string& recorded) {
+  if (std::filesystem::path(recorded).is_absolute() || std::filesystem::exists(recorded)) return recorded;
+  return std::string(source_dir()) + "/" + recorded;
 }
 
 }  // namespace infersim::report

@@ -18,6 +18,9 @@ std::string sha256_hex(const std::string& bytes);
 // SHA-256 of a file's bytes, read with the checked reader (descriptors/json_reader.hpp).
 std::string sha256_file(const std::string& path);
 std::string base64(const std::string& bytes);
+// A path a suite or manifest records: as given when it exists (or is absolute), else inside the
+// source tree (bundled files are recorded relative to it).
+std::string locate(const std::string& recorded);
 
 // Runs argv[0] with argv (no shell), stdout to `stdout_path` ("" : inherited, "-": /dev/null),
 // stderr to /dev/null when `quiet_stderr`. Returns the exit status (128+signal when killed, 127 when

@@ -12,7 +12,7 @@
 #include "descriptors/input_error.hpp"
 #include "costmodel/step_time.hpp"
 #include "planner/deployment.hpp"
-#include "serving/kv_cache.hpp"
+#include "serving/deployed.hpp"
 #include "validation/calibrate.hpp"
 #include "serving/pareto.hpp"
 
@@ -231,36 +231,16 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       break;
   }
 
-  // One candidate deployment set up for a serving run.
-  struct Deployed {
-    DeploymentChoice d;
-    Scenario s;
-    Plan plan;
+  // One candidate deployment set up for a serving run (serving/deployed.hpp: one replica, one
+  // micro-batch group when pipelined).
+  struct Deployed : ServedReplica {
     WorkloadSpec w;
-    ServingOptions so;
-    long long replicas = 1, groups = 1;
   };
   auto deploy = [&](const DeploymentChoice& d) {
-    Deployed x{d, s, {}, w, serving, 1, 1};
-    x.s.tp = d.tp;
-    x.s.pp = d.pp;
-    x.s.chips = d.tp * d.pp;
-    x.s.ep = m.ep.value_or(d.ep);
-    x.plan = plan_with(x.s, d.tp, d.pp, *x.s.ep);
-    x.replicas = chips / (d.tp * d.pp);
-    if (streamed) {
-      // Enough requests that the result is the steady state, not the drain of one batch.
-      const long long steady = std::max<long long>(o.steady_batches * d.batch, 200);
-      x.w.requests = std::max(m.scenario == MeasuredScenario::offline ? o.offline_requests : o.server_requests, steady);
-    }
-    // Pipelined replicas serve as pp micro-batch groups in flight (planner/deployment.hpp), each with
-    // 1/pp of the KV cache and of the sequence cap; the replica's throughput is the groups' sum.
-    x.groups = streamed ? d.groups : 1;
-    x.so.pipeline_groups = x.groups;  // the groups share the stages: a round waits for its slowest
-    if (x.groups > 1) {
-      x.so.max_batch = std::max<long long>(1, x.so.max_batch / x.groups);
-      x.so.kv_blocks = std::max<long long>(1, kv_capacity(x.s, x.plan, x.so.block_tokens).blocks / x.groups);
-    }
+    Deployed x{serve_one_replica(s, d, chips, serving, streamed, m.ep), w};
+    if (streamed)  // enough requests that the result is the steady state, not the drain of one batch
+      x.w.requests = std::max({m.scenario == MeasuredScenario::offline ? o.offline_requests : o.server_requests,
+                               o.steady_batches * d.batch, kSteadyMinRequests});
     return x;
   };
   auto rate_start = [&](const DeploymentChoice& d) {
@@ -290,11 +270,11 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       const double tok_s_per_req_s = x.w.output.mean_tokens() * static_cast<double>(x.groups * x.replicas);
       const double bar = best_tok_s > 0 ? best_tok_s / tok_s_per_req_s : 0;
       const RateSearch rs =
-          max_rate_meeting_slo(x.s, x.plan, x.w, x.so, rate_start(x.d), o.server_bisections, bar);
+          max_rate_meeting_slo(x.s, x.plan, x.w, x.so, rate_start(x.choice), o.server_bisections, bar);
       const double tok_s = rs.found ? rs.max_rate_req_s * tok_s_per_req_s : 0;
       std::ostringstream t;
       t.precision(4);
-      t << (tried.empty() ? "" : ", ") << "tp=" << x.d.tp << " pp=" << x.d.pp << ": ";
+      t << (tried.empty() ? "" : ", ") << "tp=" << x.choice.tp << " pp=" << x.choice.pp << ": ";
       if (rs.found) t << tok_s;
       else t << (bar > 0 ? "below the best" : "none");
       tried += t.str();
@@ -308,7 +288,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       p.assumptions.push_back("server deployment: the best of the closed form's " + std::to_string(tries) +
                               " first candidates by the rate they serve at the p99 limits (" + tried + " tok/s)");
   }
-  const DeploymentChoice& d = dep.d;
+  const DeploymentChoice& d = dep.choice;
   s = dep.s;
   Plan plan = dep.plan;
   w = dep.w;

@@ -298,3 +298,17 @@ TEST_CASE("deployment search: pipelined groups pay for their spread of prefill, 
   REQUIRE(capped.batch == spread.batch);
   CHECK(capped.step_s == doctest::Approx(steady_step_s(s, plan, b, q)).epsilon(1e-12));
 }
+
+TEST_CASE("deployment search: a caller's fixed pipeline depth is tried beyond the search's usual 8 stages") {
+  // The frontier MoE's fewest-chips plan on H100 is 11 stages deep; a min-fit report row asks for it.
+  const Scenario s = scenario("h100-sxm", "llama-2-70b", "fp8", Calibration{});
+  DeploymentQuery q;
+  q.chips = 20;
+  q.tp = 2;
+  q.pp = 10;
+  const DeploymentChoice d = search_deployment(s, q);
+  REQUIRE(d.found);
+  CHECK(d.pp == 10);
+  CHECK(d.tp == 2);
+  CHECK(d.replicas == 1);
+}

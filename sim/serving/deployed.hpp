@@ -1,0 +1,42 @@
+// Contract: a deployment the planner chose (planner/deployment.hpp) set up for a serving run, the
+// one rule validate and report share.
+//
+// A data-parallel deployment is simulated as one of its replicas and a pipelined replica as one of
+// its micro-batch groups: the group gets its share of the sequence cap and of the KV cache, and
+// waits for the slowest group of each round (ServingOptions::pipeline_groups). The deployment's
+// throughput is the run's times replicas x groups, its arrival rate likewise: data-parallel scaling
+// is close to linear (MLPerf v5.1: 16 and 32 H100s give 1.99x and 3.99x the 8-GPU result,
+// ../shared/validation/DATASETS.md), and the router's balance across replicas is not what these
+// figures measure.
+// Steady state: a run holds at least kSteadyBatches full batches of its group and
+// kSteadyMinRequests requests (fewer is mostly the ramp and the drain of one batch).
+#pragma once
+
+#include <optional>
+
+#include "planner/deployment.hpp"
+#include "serving/serving.hpp"
+
+namespace infersim {
+
+constexpr long long kSteadyBatches = 4;
+constexpr long long kSteadyMinRequests = 200;
+
+struct ServedReplica {
+  DeploymentChoice choice;
+  Scenario s;          // one replica: chips = tp x pp, dp = 1
+  Plan plan;
+  ServingOptions so;   // the group's share of max_batch and KV blocks; pipeline_groups set
+  long long replicas = 1, groups = 1;
+  double scale() const { return static_cast<double>(replicas * groups); }
+  // Requests a run needs for the steady state, at least `wanted`.
+  long long steady_requests(long long wanted) const;
+};
+
+// `streamed`: the run is a stream of requests (Offline, Server), where a pipelined replica keeps
+// its groups in flight; otherwise (fixed batches, closed loops) it runs as one group. `ep`
+// overrides the choice's expert-parallel degree.
+ServedReplica serve_one_replica(const Scenario& s, const DeploymentChoice& d, long long chips,
+                                const ServingOptions& so, bool streamed, std::optional<long long> ep = {});
+
+}  // namespace infersim
