@@ -22,6 +22,7 @@ struct ValidateArgs {
   bool full = false;
   std::string measurements;
   bool allow_unknown = false;
+  bool at_measured_latency = false;
   std::string engine = "analytic";
   Calibration calibration;
   std::vector<std::string> hw, model;
@@ -178,6 +179,7 @@ void run_validate(const ValidateArgs& a, CommandResult& result) {
     o.calibration = a.calibration;
     o.auto_calibration = a.calibration.name == "auto";  // each row: its software family's calibration
     o.engine = a.engine;
+    o.at_measured_latency = a.at_measured_latency;
     if (a.engine == "des") o.serve = serve_on_des_in_child;
     text = measurements_report(a, set, predict_all(set, o), a.calibration);
   }
@@ -200,6 +202,9 @@ void register_validate_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--hw", args->hw, "--internal: only these hardware ids (repeatable)")->delimiter(',');
   cmd->add_option("--model", args->model, "--internal: only these model ids (repeatable)")->delimiter(',');
   cmd->add_option("--measurements", args->measurements, "A measurements file (schema infersim-measurements/1)");
+  cmd->add_flag("--at-measured-latency", args->at_measured_latency,
+                "Server rows that report their p99 latencies: predict the rate at those latencies (the point the "
+                "run measured) instead of at the p99 limits (the deployment's capacity, the default)");
   cmd->add_flag("--skip-unknown", args->allow_unknown,
                 "Report rows naming unknown hardware or models as skipped instead of rejecting the file");
   cmd->add_option("--engine", args->engine,

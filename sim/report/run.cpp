@@ -80,6 +80,24 @@ json validation_section(const Suite& suite, const std::string& self, const std::
   return v;
 }
 
+// The versions of what draws the figures (Python, matplotlib, NumPy): a figure's bytes depend on
+// them, so a --verify on another machine can say why figures differ. "unknown" when not found.
+std::string figure_tool_versions(const std::string& dir) {
+  const std::string out = dir + "/.versions-" + std::to_string(getpid()) + ".txt";
+  const int rc = run_process({kPython, "-c",
+                              "import sys, matplotlib, numpy; "
+                              "print('python %d.%d.%d, matplotlib %s, numpy %s' % (sys.version_info[:3] + "
+                              "(matplotlib.__version__, numpy.__version__)))"},
+                             out, true);
+  std::string v = "unknown";
+  if (rc == 0) {
+    v = read_input_file(out);
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+  }
+  fs::remove(out);
+  return v;
+}
+
 json input_hashes(const Suite& suite, const std::string& suite_path) {
   std::set<std::string> paths;
   paths.insert(suite_path);
@@ -170,7 +188,9 @@ ReportOutcome run_report(const ReportRequest& rq) {
   m["suite"] = {{"id", suite.id}, {"path", display_path(suite_path)}, {"sha256", sha256_file(suite_path)}};
   m["inputs"] = input_hashes(suite, suite_path);
   m["build"] = {{"infersim_version", version()}, {"git_commit", build_commit()}};
-  m["tools"] = {{"figures", std::string(kPython) + " scripts/figures.py"}, {"figures_status", figures_status}};
+  m["tools"] = {{"figures", std::string(kPython) + " scripts/figures.py"},
+                {"figures_status", figures_status},
+                {"figure_tool_versions", rq.figures ? figure_tool_versions(dir) : std::string("not used (--no-figures)")}};
   m["seeds"] = {{"monte_carlo", suite.mc.seed}, {"serving", suite.serving_seed}};
   m["command_line"] = rq.command_line;
   m["options"] = {{"suite", display_path(suite_path)}, {"name", name}, {"figures", rq.figures}};
@@ -197,6 +217,7 @@ struct ManifestFile {
 };
 struct Manifest {
   std::string git_commit, suite;
+  std::string figure_tool_versions;  // "" when the manifest predates the field
   bool figures = true;
   std::vector<std::string> command_line;
   std::vector<ManifestFile> inputs, outputs;
@@ -210,7 +231,13 @@ Manifest read_manifest(const std::string& path) {
   Manifest m;
   if (r.require_string("schema") != "infersim-manifest/1")
     r.fail("schema", "expected \"infersim-manifest/1\" (is this an infersim manifest.json?)");
-  r.allow({"name", "suite", "tools", "seeds", "calibration", "validation", "wall_time_s", "wall_time_note"});
+  r.allow({"name", "suite", "seeds", "calibration", "validation", "wall_time_s", "wall_time_note"});
+  if (doc.contains("tools")) {
+    ObjectReader tools = r.object("tools");
+    tools.allow({"figures", "figures_status"});
+    if (tools.has("figure_tool_versions")) m.figure_tool_versions = tools.require_string("figure_tool_versions");
+    tools.finish();
+  }
   ObjectReader build = r.object("build");
   build.allow({"infersim_version"});
   m.git_commit = build.require_string("git_commit");
@@ -279,6 +306,12 @@ VerifyOutcome verify_report(const std::string& manifest_path, const std::string&
   rq.self_binary = self_binary;
   rq.command_line = m.command_line;
   ReportOutcome o = run_report(rq);
+  if (m.figures && !m.figure_tool_versions.empty() && !o.interrupted) {
+    const std::string here = figure_tool_versions(dir);
+    if (here != m.figure_tool_versions)
+      std::cerr << "infersim: note: the figures were drawn with " << m.figure_tool_versions << "; here: " << here
+                << " (figure files may differ for that reason alone)\n";
+  }
   if (o.interrupted) {
     fs::remove_all(scratch);
     v.differences.push_back("interrupted before the re-run finished");

@@ -164,6 +164,21 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     }
     if (!limits.any()) return skipped(p, "server row without ttft_p99_limit_s / tpot_p99_limit_s or an MLPerf dataset");
   }
+  // The operating point asked for (PredictOptions::at_measured_latency): the run's own p99
+  // latencies where it reports them (inside the limits by MLPerf's validity rule), else the limits.
+  // Falls back to the limits when the model cannot meet the measured latencies at any rate.
+  const Slo mlperf_limits = limits;
+  const bool at_measured = m.scenario == MeasuredScenario::server && o.at_measured_latency &&
+                           m.reported_p99_ttft_s && m.reported_p99_tpot_s;
+  if (at_measured) {
+    if (limits.ttft_p99_s > 0) limits.ttft_p99_s = std::min(limits.ttft_p99_s, *m.reported_p99_ttft_s);
+    if (limits.tpot_p99_s > 0) limits.tpot_p99_s = std::min(limits.tpot_p99_s, *m.reported_p99_tpot_s);
+    std::ostringstream text;
+    text << "operating point: the run's reported p99 latencies (TTFT " << limits.ttft_p99_s << " s, TPOT "
+         << limits.tpot_p99_s << " s; limits " << mlperf_limits.ttft_p99_s << " s, " << mlperf_limits.tpot_p99_s
+         << " s): the rate the model serves at the latencies this run measured";
+    p.assumptions.push_back(text.str());
+  }
 
   // Deployment: the row's parallelism, else the best replica shape on its chips (planner/deployment.hpp).
   DeploymentQuery q;
@@ -257,7 +272,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   // does searches on.
   Deployed dep = deploy(chosen);
   std::optional<RateSearch> server_search;
-  if (m.scenario == MeasuredScenario::server && !o.closed_form && !o.serve) {
+  auto search_server = [&](const Slo& slo) {
     size_t tries = 1;
     if (!(m.tp || m.pp))
       while (tries < std::min<size_t>(kServerCandidates, chosen.ranked.size()) &&
@@ -267,6 +282,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     std::string tried;
     for (size_t k = 0; k < std::max<size_t>(1, tries); ++k) {
       Deployed x = deploy(k < chosen.ranked.size() ? chosen.ranked[k] : chosen);
+      x.w.slo = slo;
       const double tok_s_per_req_s = x.w.output.mean_tokens() * static_cast<double>(x.groups * x.replicas);
       const double bar = best_tok_s > 0 ? best_tok_s / tok_s_per_req_s : 0;
       const RateSearch rs =
@@ -287,6 +303,44 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     if (tries > 1)
       p.assumptions.push_back("server deployment: the best of the closed form's " + std::to_string(tries) +
                               " first candidates by the rate they serve at the p99 limits (" + tried + " tok/s)");
+  };
+  if (m.scenario == MeasuredScenario::offline && !o.closed_form && !o.serve && !(m.tp || m.pp)) {
+    // Offline rows likewise: the closed form's steady step misranks shapes whose KV cache is tight
+    // (the lengths' spread leaves fewer sequences running than the mean allows), so its first few
+    // candidates are simulated and the best kept, as an operator measures before deploying.
+    double best_tok_s = 0;
+    std::string tried;
+    size_t tries = 0;
+    for (size_t k = 0; k < std::min<size_t>(kServerCandidates, chosen.ranked.size()); ++k) {
+      if (chosen.ranked[k].tok_s_per_chip < kServerCandidateWithin * chosen.tok_s_per_chip) break;
+      Deployed x = deploy(chosen.ranked[k]);
+      const ServingResult r = run_serving_analytic(x.s, x.plan, x.w, x.so);
+      const double tok_s = r.output_tok_s_deployment * x.scale();
+      std::ostringstream tx;
+      tx.precision(4);
+      tx << (tried.empty() ? "" : ", ") << "tp=" << x.choice.tp << " pp=" << x.choice.pp << ": " << tok_s;
+      tried += tx.str();
+      ++tries;
+      if (tok_s > best_tok_s) {
+        best_tok_s = tok_s;
+        dep = x;
+      }
+    }
+    if (tries > 1)
+      p.assumptions.push_back("offline deployment: the best of the closed form's " + std::to_string(tries) +
+                              " first candidates by simulated throughput (" + tried + " tok/s)");
+  }
+  if (m.scenario == MeasuredScenario::server && !o.closed_form && !o.serve) {
+    search_server(limits);
+    if (!server_search && at_measured) {
+      // The whole row again at the limits (its deployment was planned under the tighter TPOT too).
+      PredictOptions at_limits = o;
+      at_limits.at_measured_latency = false;
+      Prediction again = predict(m, at_limits);
+      again.assumptions.insert(again.assumptions.begin(),
+                               "no rate meets the run's reported p99 latencies in the model: predicted at the limits");
+      return again;
+    }
   }
   const DeploymentChoice& d = dep.choice;
   s = dep.s;

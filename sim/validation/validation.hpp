@@ -53,6 +53,12 @@ struct PredictOptions {
   int server_bisections = 5;         // after bracketing [r, 2r]: 2^(1/32), the rate within 2.2 %
   bool closed_form = false;          // the steady-state closed-form estimate instead of a serving run
   bool auto_calibration = false;     // each row runs with auto_calibration_for(row) (calibrate.hpp)
+  // true: server rows that report their p99 latencies are asked for the rate at those latencies
+  // (the point of the latency-throughput curve the run measured: a Server result is the rate its
+  // submitter scheduled, often well inside the limits). Off by default: the model's p99 TTFT under
+  // load is queueing near saturation, so a target a little inside the limit moves the rate a lot
+  // (405B on 32 H100 at its measured p99 TTFT: a rate below the measured one even uncalibrated).
+  bool at_measured_latency = false;
   std::uint64_t seed = 1;
 };
 

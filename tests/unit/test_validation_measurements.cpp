@@ -169,3 +169,39 @@ TEST_CASE("measurements: counts and lengths beyond what the command line accepts
   CHECK(message_of(zero_len) == zero_len + ": /measurements/0/workload/input_tokens: expected an integer >= 1, found 0");
   std::remove(zero_len.c_str());
 }
+
+TEST_CASE("predict: at_measured_latency asks a server row for the rate at its reported p99 latencies, else the limits") {
+  auto server_row = [](const std::string& id, const std::string& latency) {
+    return R"({"id": ")" + id + R"(", "hardware": "h100-sxm", "chips": 1, "model": "llama-3.1-8b", "weights": "fp8",
+      "workload": {"scenario": "server", "dataset": "MLPerf llama3.1-8b"}, "metric": "output_tok_s_deployment",
+      "value": 1000, "tag": "audited", "source": "test")" + latency + "}";
+  };
+  // Well inside the limits (2 s, 100 ms); and a TTFT no rate can meet (1 us), which falls back.
+  const std::string inside = R"(, "reported_latency_ms": {"mean_ttft": 100, "p99_ttft": 300, "mean_tpot": 20, "p99_tpot": 30})";
+  const std::string impossible = R"(, "reported_latency_ms": {"mean_ttft": 0.001, "p99_ttft": 0.001, "mean_tpot": 20, "p99_tpot": 30})";
+  const std::string path = write_temp("operating-point.json", R"({"schema": "infersim-measurements/1", "measurements": [)" +
+                                                                 server_row("a", inside) + "," +
+                                                                 server_row("b", impossible) + "]}");
+  const MeasurementSet set = read_measurements(path);
+  std::remove(path.c_str());
+  REQUIRE(set.rows.size() == 2);
+  PredictOptions at_point;
+  at_point.at_measured_latency = true;
+  const Prediction measured = predict(set.rows[0], at_point), capacity = predict(set.rows[0], defaults());
+  REQUIRE(measured.ran);
+  REQUIRE(capacity.ran);
+  auto says = [](const Prediction& p, const std::string& prefix) {
+    for (const auto& text : p.assumptions)
+      if (text.rfind(prefix, 0) == 0) return true;
+    return false;
+  };
+  CHECK(says(measured, "operating point: the run's reported p99 latencies (TTFT 0.3 s, TPOT 0.03 s"));
+  CHECK_FALSE(says(capacity, "operating point:"));
+  // Tighter latencies cannot serve more.
+  CHECK(measured.predicted < capacity.predicted);
+  // No rate meets a 1 us TTFT: the row still runs, at the limits, and says so.
+  const Prediction fallback = predict(set.rows[1], at_point);
+  REQUIRE(fallback.ran);
+  CHECK(says(fallback, "no rate meets the run's reported p99 latencies"));
+  CHECK(fallback.predicted == doctest::Approx(capacity.predicted).epsilon(1e-12));
+}
