@@ -256,6 +256,11 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     if (streamed)  // enough requests that the result is the steady state, not the drain of one batch
       x.w.requests = std::max({m.scenario == MeasuredScenario::offline ? o.offline_requests : o.server_requests,
                                o.steady_batches * d.batch, kSteadyMinRequests});
+    // An MLPerf Offline run issues the whole dataset (min_query_count = its sample count) and its
+    // throughput includes the drain: this replica-group's share of it, at least.
+    if (m.scenario == MeasuredScenario::offline && dataset && dataset->mlperf.present && dataset->mlperf.samples > 0)
+      x.w.requests = std::max(x.w.requests, static_cast<long long>(std::ceil(static_cast<double>(dataset->mlperf.samples) /
+                                                                             x.scale())));
     return x;
   };
   auto rate_start = [&](const DeploymentChoice& d) {
@@ -355,6 +360,10 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     p.deployment = desc.str();
   }
   if (groups > 1) p.assumptions.push_back(std::to_string(groups) + " micro-batch groups in flight per replica");
+  if (m.scenario == MeasuredScenario::offline && dataset && dataset->mlperf.present && dataset->mlperf.samples > 0)
+    p.assumptions.push_back("offline run: " + std::to_string(w.requests) + " requests on one of " +
+                            std::to_string(replicas * groups) + " replicas x groups (the dataset's " +
+                            std::to_string(dataset->mlperf.samples) + " samples, drain included, as MLPerf issues them)");
 
   if (m.scenario == MeasuredScenario::server && m.reported_mean_tpot_s && m.metric == MeasuredMetric::output_tok_s_deployment) {
     // The sequences decoding at once, by Little's law on the measurement (tokens/s x TPOT), per

@@ -11,6 +11,7 @@
 
 #include "analytic/projection.hpp"
 #include "descriptors/input_error.hpp"
+#include "serving/workload.hpp"
 #include "validation/validation.hpp"
 
 using namespace infersim;
@@ -204,4 +205,26 @@ TEST_CASE("predict: at_measured_latency asks a server row for the rate at its re
   REQUIRE(fallback.ran);
   CHECK(says(fallback, "no rate meets the run's reported p99 latencies"));
   CHECK(fallback.predicted == doctest::Approx(capacity.predicted).epsilon(1e-12));
+}
+
+TEST_CASE("predict: an MLPerf Offline row issues its replica's share of the dataset's samples, as MLPerf does") {
+  const std::string path = write_temp("offline-samples.json", R"({"schema": "infersim-measurements/1", "measurements": [
+    {"id": "o", "hardware": "h100-sxm", "chips": 2, "model": "llama-3.1-8b", "weights": "fp8",
+     "parallelism": {"tp": 1}, "workload": {"scenario": "offline", "dataset": "MLPerf llama3.1-8b"},
+     "metric": "output_tok_s_deployment", "value": 1000, "tag": "audited", "source": "test"}]})");
+  const MeasurementSet set = read_measurements(path);
+  std::remove(path.c_str());
+  REQUIRE(set.rows.size() == 1);
+  const Prediction p = predict(set.rows[0], defaults());
+  REQUIRE(p.ran);
+  const WorkloadSpec w = load_workload("mlperf-llama3.1-8b");
+  REQUIRE(w.mlperf.samples > 0);
+  // Two TP1 replicas: each runs at least half the samples (ceil), whatever the steady-state floor.
+  std::string offline_line;
+  for (const auto& a : p.assumptions)
+    if (a.rfind("offline run: ", 0) == 0) offline_line = a;
+  REQUIRE_FALSE(offline_line.empty());
+  const long long requests = std::stoll(offline_line.substr(13));
+  CHECK(requests >= (w.mlperf.samples + 1) / 2);
+  CHECK(offline_line.find("one of 2 replicas x groups") != std::string::npos);
 }
