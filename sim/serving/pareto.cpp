@@ -76,7 +76,10 @@ RateSearch max_rate_meeting_slo(const Scenario& s, const Plan& plan, const Workl
     p.rate_req_s = 0;
     ++rs.runs;
     const ServingResult r = run_serving_analytic(s, plan, offline, p);
-    rs.sustainable_rate_req_s = r.makespan_s > 0 ? static_cast<double>(r.requests) / r.makespan_s : 0.0;
+    // The steady window's completion rate (serving.hpp): a short run's whole makespan includes the
+    // drain of its last batch, which would bound the search below what the deployment sustains.
+    rs.sustainable_rate_req_s = r.steady_requests_per_s > 0 ? r.steady_requests_per_s
+                                : r.makespan_s > 0 ? static_cast<double>(r.requests) / r.makespan_s : 0.0;
   };
   auto run_meets = [&](double rate) {
     ServingOptions p = o;

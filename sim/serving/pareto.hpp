@@ -42,7 +42,7 @@ struct RateSearch {
   bool found = false;          // some rate >= the lower bound meets the SLO
   double max_rate_req_s = 0;   // highest rate found that meets it
   double first_failing_req_s = 0;
-  double sustainable_rate_req_s = 0;  // completion rate with every request queued at t = 0: the bound
+  double sustainable_rate_req_s = 0;  // steady completion rate with every request queued at t = 0: the bound
   int runs = 0;
 };
 // Bisection steps at most (--bisections, a suite's "bisections"): the search halves a geometric

@@ -85,6 +85,7 @@ Distribution summarise(const LogHistogram& h) {
 }
 
 constexpr double kLostMargin = 1.01;  // ServingOptions::stop_once_slo_lost
+constexpr long long kSteadyWindowMinRequests = 8;  // fewer: no steady window (ServingResult)
 
 // What both pools of a deployment add to.
 struct Collector {
@@ -98,6 +99,11 @@ struct Collector {
   bool slo_lost() const { return lost_allowed >= 0 && std::max(lost_ttft, lost_tpot) > lost_allowed; }
   long long output_tokens = 0, prompt_tokens = 0;
   double last_finish = 0;
+  // The middle half of the completions (the q1-th to the q3-th finished request of `planned`): the
+  // steady window, past the ramp of the first batch and before the drain of the last.
+  long long planned = 0;
+  double q1_finish = -1, q3_finish = -1;
+  long long q1_tokens = 0, q3_tokens = 0;
   double kv_transfer_bytes = 0;  // whole model, all chips
   double kv_transfer_s = 0;
 
@@ -141,6 +147,10 @@ struct Collector {
     output_tokens += rec.output_tokens;
     prompt_tokens += rec.prompt_tokens;
     last_finish = std::max(last_finish, t);
+    if (planned >= kSteadyWindowMinRequests) {
+      if (finished == planned / 4) q1_finish = t, q1_tokens = output_tokens;
+      if (finished == 3 * planned / 4) q3_finish = t, q3_tokens = output_tokens;
+    }
     if (sink) sink(rec);
   }
 };
@@ -413,6 +423,10 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
   const double busy_chip_s = (busy + swap) * static_cast<double>(plan.chips);
   r.output_tok_s_deployment = r.makespan_s > 0 ? static_cast<double>(c.output_tokens) / r.makespan_s : 0.0;
   r.output_tok_s_per_chip = r.output_tok_s_deployment / chips;
+  if (c.q1_finish >= 0 && c.q3_finish > c.q1_finish) {
+    r.steady_output_tok_s_deployment = static_cast<double>(c.q3_tokens - c.q1_tokens) / (c.q3_finish - c.q1_finish);
+    r.steady_requests_per_s = static_cast<double>(3 * c.planned / 4 - c.planned / 4) / (c.q3_finish - c.q1_finish);
+  }
   r.goodput_req_s = r.makespan_s > 0 ? static_cast<double>(c.slo_ok) / r.makespan_s : 0.0;
   r.slo_met = !c.slo_lost() && (w.slo.ttft_p99_s <= 0 || r.ttft_s.p99 <= w.slo.ttft_p99_s) &&
               (w.slo.tpot_p99_s <= 0 || r.tpot_s.p99 <= w.slo.tpot_p99_s);
@@ -484,6 +498,7 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
   }
   j["percentiles"] = "log-bucketed histogram, 1% bins: quantiles within 0.5% relative; means exact";
   j["output_tok_s_deployment"] = r.output_tok_s_deployment;
+  j["steady_output_tok_s_deployment"] = r.steady_output_tok_s_deployment;
   j["output_tok_s_per_chip"] = r.output_tok_s_per_chip;
   j["total_tok_s_deployment"] =
       r.makespan_s > 0 ? static_cast<double>(c.output_tokens + c.prompt_tokens) / r.makespan_s : 0.0;
@@ -551,6 +566,7 @@ struct RunSetup {
       : requests((validate(o), check_fits(plan), request_count(w, o))), source(w, requests, o.seed, o.rate_req_s) {
     collector.slo = &w.slo;
     collector.sink = o.sink;
+    collector.planned = requests;
     // p99 of n values exceeds the limit once more than n - ceil(0.99 n) of them do.
     if (o.stop_once_slo_lost && w.slo.any())
       collector.lost_allowed = requests - static_cast<long long>(std::ceil(0.99 * static_cast<double>(requests)));

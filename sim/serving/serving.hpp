@@ -127,6 +127,12 @@ struct ServingResult {
   Distribution ttft_s, tpot_s, itl_s, e2e_s, queue_s;
   double output_tok_s_deployment = 0;
   double output_tok_s_per_chip = 0;
+  // Output tokens per second over the middle half of the completions (the q1-th to q3-th finished
+  // request): the steady state, without the first batch's ramp and the last one's drain, which a
+  // finite run's whole-makespan figure includes (Offline with all requests at t = 0 converges to
+  // it as the run grows). 0 when the run has fewer than 8 requests or did not finish them.
+  double steady_output_tok_s_deployment = 0;
+  double steady_requests_per_s = 0;  // completions per second over the same window
   double goodput_req_s = 0;
   long long steps = 0;
   bool slo_met = false;  // p99 TTFT and p99 TPOT within the workload's SLO

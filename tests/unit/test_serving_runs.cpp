@@ -273,3 +273,29 @@ TEST_CASE("pipelined groups: a step waits for the slowest stage time of the roun
   CHECK(three.run_step(small).si() == doctest::Approx(ts.total.si() + 2 * (tb.stage.si() - ts.stage.si())).epsilon(1e-12));
   CHECK(three.run_step(small).si() == doctest::Approx(ts.total.si()).epsilon(1e-12));
 }
+
+TEST_CASE("steady window: the middle half of the completions, past the ramp and before the drain") {
+  const Scenario s = small_scenario();
+  const Plan plan = make_plan(s);
+  WorkloadSpec w = uniform_poisson(1.0);
+  w.arrival = WorkloadSpec::Arrival::all_at_once;
+  w.slo = Slo{};
+  ServingOptions o;
+  o.max_batch = 32;
+  auto run = [&](long long n) {
+    o.requests = n;
+    return run_serving_analytic(s, plan, w, o);
+  };
+  const ServingResult short_run = run(96), long_run = run(3000);
+  REQUIRE(short_run.steady_output_tok_s_deployment > 0);
+  REQUIRE(long_run.steady_output_tok_s_deployment > 0);
+  // A short run's whole makespan carries the last batch's drain: its figure is below the steady one.
+  CHECK(short_run.output_tok_s_deployment < short_run.steady_output_tok_s_deployment);
+  // The steady figure hardly depends on the run's length; the whole-makespan one converges to it.
+  CHECK(short_run.steady_output_tok_s_deployment ==
+        doctest::Approx(long_run.steady_output_tok_s_deployment).epsilon(0.05));
+  CHECK(long_run.output_tok_s_deployment == doctest::Approx(long_run.steady_output_tok_s_deployment).epsilon(0.03));
+  CHECK(long_run.steady_requests_per_s > 0);
+  // Too few requests for a window: none.
+  CHECK(run(4).steady_output_tok_s_deployment == 0.0);
+}

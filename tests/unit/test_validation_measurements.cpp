@@ -228,3 +228,23 @@ TEST_CASE("predict: an MLPerf Offline row issues its replica's share of the data
   CHECK(requests >= (w.mlperf.samples + 1) / 2);
   CHECK(offline_line.find("one of 2 replicas x groups") != std::string::npos);
 }
+
+TEST_CASE("predict: an MLPerf Server row runs each rate for the benchmark's minimum duration at the closed form's capacity") {
+  const std::string path = write_temp("server-duration.json", R"({"schema": "infersim-measurements/1", "measurements": [
+    {"id": "s", "hardware": "h100-sxm", "chips": 1, "model": "llama-3.1-8b", "weights": "fp8",
+     "parallelism": {"tp": 1}, "workload": {"scenario": "server", "dataset": "MLPerf llama3.1-8b"},
+     "metric": "output_tok_s_deployment", "value": 1000, "tag": "audited", "source": "test"}]})");
+  const MeasurementSet set = read_measurements(path);
+  std::remove(path.c_str());
+  REQUIRE(set.rows.size() == 1);
+  const Prediction p = predict(set.rows[0], defaults());
+  REQUIRE(p.ran);
+  std::string line;
+  for (const auto& a : p.assumptions)
+    if (a.rfind("server runs: ", 0) == 0) line = a;
+  REQUIRE_FALSE(line.empty());
+  CHECK(line.find("MLPerf's minimum duration, 600 s") != std::string::npos);
+  // 600 s at a capacity of several requests per second is thousands of requests, above the
+  // 1,000-request floor a run had before.
+  CHECK(std::stoll(line.substr(13)) > 1000);
+}
