@@ -125,8 +125,9 @@ def bars(res, out, col, metric, name, title, unit):
         for x, r in zip(xs, order):
             mid = r[metric + "_mid"]
             if mid is None:
-                ax.text(x, floor * 1.5, "does not fit:\n" + r["status"].replace("does not fit: ", ""), rotation=90,
-                        ha="center", va="bottom", fontsize=6.5, color="#555")
+                # Short where a bar would be; the row's status in the tables says why in full.
+                label = ("does not fit:\nneeds %d chips" % r["chips_needed"]) if r.get("chips_needed") else "does not fit"
+                ax.text(x, floor * 1.5, label, rotation=90, ha="center", va="bottom", fontsize=6.5, color="#555")
                 continue
             style = r["bar_style"]
             kw = dict(color=col[r["hardware"]], edgecolor="black", linewidth=0.8)
