@@ -48,6 +48,7 @@ struct Request {
   double last_token_s = -1;
   double itl_sum_s = 0, itl_max_s = 0;
   long long itl_count = 0;
+  bool tpot_lost = false;        // counted as certainly past the TPOT limit (ServingOptions::stop_once_slo_lost)
   bool in_prefill() const { return kv_tokens < prefill_target; }
   bool finished() const { return generated >= output; }
 };

@@ -121,6 +121,13 @@ struct Collector {
     }
     r.last_token_s = t;
     r.generated += n;
+    // A request's TPOT is at least (now - first token) / (output - 1) whatever is left to come: once
+    // that is past the limit its failure is certain, and long outputs need not run to the end to say so.
+    if (lost_allowed >= 0 && !r.tpot_lost && slo->tpot_p99_s > 0 && r.output > 1 &&
+        t - r.first_token_s > kLostMargin * slo->tpot_p99_s * static_cast<double>(r.output - 1)) {
+      r.tpot_lost = true;
+      ++lost_tpot;
+    }
   }
 
   void finish(const Request& r, double t) {
@@ -138,7 +145,8 @@ struct Collector {
     e2e.add(rec.e2e_s());
     queue.add(rec.scheduled_s - rec.arrival_s);
     if (rec.output_tokens > 1) tpot.add(rec.tpot_s());
-    if (lost_allowed >= 0 && slo->tpot_p99_s > 0 && rec.output_tokens > 1 && rec.tpot_s() > kLostMargin * slo->tpot_p99_s)
+    if (lost_allowed >= 0 && !r.tpot_lost && slo->tpot_p99_s > 0 && rec.output_tokens > 1 &&
+        rec.tpot_s() > kLostMargin * slo->tpot_p99_s)
       ++lost_tpot;
     const bool ok = (slo->ttft_p99_s <= 0 || rec.ttft_s() <= slo->ttft_p99_s) &&
                     (slo->tpot_p99_s <= 0 || rec.output_tokens <= 1 || rec.tpot_s() <= slo->tpot_p99_s);
