@@ -48,6 +48,24 @@ std::string row(const std::string& id, long long batch, long long input, long lo
          R"(}, "metric": ")" + metric + R"(", "value": )" + std::to_string(value) +
          R"(, "tag": "vendor-claim", "source": "test"})";
 }
+// One MLPerf-dataset row (llama-3.1-8b FP8 on H100 SXM, TP1) in `scenario`, predicted with defaults.
+Prediction predict_mlperf_row(const std::string& scenario, long long chips) {
+  const std::string path = write_temp("mlperf-" + scenario + ".json", R"({"schema": "infersim-measurements/1", "measurements": [
+    {"id": "r", "hardware": "h100-sxm", "chips": )" + std::to_string(chips) + R"(, "model": "llama-3.1-8b", "weights": "fp8",
+     "parallelism": {"tp": 1}, "workload": {"scenario": ")" + scenario + R"(", "dataset": "MLPerf llama3.1-8b"},
+     "metric": "output_tok_s_deployment", "value": 1000, "tag": "audited", "source": "test"}]})");
+  const MeasurementSet set = read_measurements(path);
+  std::remove(path.c_str());
+  REQUIRE(set.rows.size() == 1);
+  return predict(set.rows[0], defaults());
+}
+
+// The row's assumption that starts with `prefix`, or "".
+std::string assumption_starting(const Prediction& p, const std::string& prefix) {
+  for (const auto& a : p.assumptions)
+    if (a.rfind(prefix, 0) == 0) return a;
+  return "";
+}
 }  // namespace
 
 TEST_CASE("measurements: an unknown metric names the file, the pointer and the accepted values") {
@@ -208,40 +226,21 @@ TEST_CASE("predict: at_measured_latency asks a server row for the rate at its re
 }
 
 TEST_CASE("predict: an MLPerf Offline row issues its replica's share of the dataset's samples, as MLPerf does") {
-  const std::string path = write_temp("offline-samples.json", R"({"schema": "infersim-measurements/1", "measurements": [
-    {"id": "o", "hardware": "h100-sxm", "chips": 2, "model": "llama-3.1-8b", "weights": "fp8",
-     "parallelism": {"tp": 1}, "workload": {"scenario": "offline", "dataset": "MLPerf llama3.1-8b"},
-     "metric": "output_tok_s_deployment", "value": 1000, "tag": "audited", "source": "test"}]})");
-  const MeasurementSet set = read_measurements(path);
-  std::remove(path.c_str());
-  REQUIRE(set.rows.size() == 1);
-  const Prediction p = predict(set.rows[0], defaults());
+  const Prediction p = predict_mlperf_row("offline", 2);
   REQUIRE(p.ran);
   const WorkloadSpec w = load_workload("mlperf-llama3.1-8b");
   REQUIRE(w.mlperf.samples > 0);
   // Two TP1 replicas: each runs at least half the samples (ceil), whatever the steady-state floor.
-  std::string offline_line;
-  for (const auto& a : p.assumptions)
-    if (a.rfind("offline run: ", 0) == 0) offline_line = a;
-  REQUIRE_FALSE(offline_line.empty());
-  const long long requests = std::stoll(offline_line.substr(13));
-  CHECK(requests >= (w.mlperf.samples + 1) / 2);
-  CHECK(offline_line.find("one of 2 replicas x groups") != std::string::npos);
+  const std::string line = assumption_starting(p, "offline run: ");
+  REQUIRE_FALSE(line.empty());
+  CHECK(std::stoll(line.substr(13)) >= (w.mlperf.samples + 1) / 2);
+  CHECK(line.find("one of 2 replicas x groups") != std::string::npos);
 }
 
 TEST_CASE("predict: an MLPerf Server row runs each rate for the benchmark's minimum duration at the closed form's capacity") {
-  const std::string path = write_temp("server-duration.json", R"({"schema": "infersim-measurements/1", "measurements": [
-    {"id": "s", "hardware": "h100-sxm", "chips": 1, "model": "llama-3.1-8b", "weights": "fp8",
-     "parallelism": {"tp": 1}, "workload": {"scenario": "server", "dataset": "MLPerf llama3.1-8b"},
-     "metric": "output_tok_s_deployment", "value": 1000, "tag": "audited", "source": "test"}]})");
-  const MeasurementSet set = read_measurements(path);
-  std::remove(path.c_str());
-  REQUIRE(set.rows.size() == 1);
-  const Prediction p = predict(set.rows[0], defaults());
+  const Prediction p = predict_mlperf_row("server", 1);
   REQUIRE(p.ran);
-  std::string line;
-  for (const auto& a : p.assumptions)
-    if (a.rfind("server runs: ", 0) == 0) line = a;
+  const std::string line = assumption_starting(p, "server runs: ");
   REQUIRE_FALSE(line.empty());
   CHECK(line.find("MLPerf's minimum duration, 600 s") != std::string::npos);
   // 600 s at a capacity of several requests per second is thousands of requests, above the
