@@ -58,6 +58,10 @@ nlohmann::json stats_json(const Stats& s) {
           {"worst_id", s.worst_id}};
 }
 
+// Closed-form refits with the simulation's ratios (fit_on). A second round, ratios retaken at the
+// first refit, moved the audited medians 13.8 % -> 10.3 % in-sample but 15.9 % -> 18.8 % held out.
+constexpr int kSpaceMappingRounds = 1;
+
 // The start of every fit: mid-range values with a physical reading (not fitted: the collective
 // launch latency, 5 us as in GenZ's collective model, and the GEMM ramp, which no row isolates).
 Calibration default_start() {
@@ -120,29 +124,40 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   PredictOptions ratio_run = full;
   ratio_run.offline_requests = 200;
   ratio_run.server_requests = 300;
-  ratio_run.steady_batches = 1;
+  // As many full batches as the reported runs: an Offline run shorter than MLPerf's duration is
+  // extended at its steady-window rate (serving/deployed.hpp), and one batch has no steady window
+  // (its middle half of completions is the drain: the 1-batch ratio ran 20 % high on MI325X).
   ratio_run.server_bisections = 4;
-  auto fit_on = [&](const std::vector<size_t>& rows, const std::vector<std::string>& terms, const std::string& what) {
+  auto fit_on = [&](const std::vector<size_t>& rows, const std::vector<std::string>& terms, const std::string& what,
+                    bool attention_data_parallel) {
     FitOptions fo;
     fo.start = default_start();
+    fo.start.attention_data_parallel = attention_data_parallel;  // the stack's, not fitted
     fo.terms = terms;
     fo.max_evaluations = a.max_evaluations;
     std::cerr << "calibrate: fitting " << what << " on " << rows.size() << " rows\n";
-    FitResult first = fit_calibration(set, rows, quick, fo);
-    PredictOptions sim = ratio_run, closed = quick;
-    sim.calibration = closed.calibration = first.fitted;
+    FitResult fit = fit_calibration(set, rows, quick, fo);
+    const double objective_start = fit.objective_start;
+    long long evaluations = fit.evaluations;
     MeasurementSet subset;
     for (size_t i : rows) subset.rows.push_back(set.rows[i]);
-    const std::vector<Prediction> simulated = predict_all(subset, sim), estimated = predict_all(subset, closed);
-    fo.correction.assign(rows.size(), 1.0);
-    for (size_t k = 0; k < rows.size(); ++k)
-      if (simulated[k].ran && estimated[k].ran && estimated[k].predicted > 0)
-        fo.correction[k] = simulated[k].predicted / estimated[k].predicted;
-    fo.start = first.fitted;
-    FitResult second = fit_calibration(set, rows, quick, fo);
-    second.evaluations += first.evaluations;
-    second.objective_start = first.objective_start;
-    return second;
+    // Space mapping: each row's serving-simulation / closed-form ratio is taken at the last fit and
+    // the closed form refit with it, kSpaceMappingRounds times.
+    for (int round = 0; round < kSpaceMappingRounds; ++round) {
+      PredictOptions sim = ratio_run, closed = quick;
+      sim.calibration = closed.calibration = fit.fitted;
+      const std::vector<Prediction> simulated = predict_all(subset, sim), estimated = predict_all(subset, closed);
+      fo.correction.assign(rows.size(), 1.0);
+      for (size_t k = 0; k < rows.size(); ++k)
+        if (simulated[k].ran && estimated[k].ran && estimated[k].predicted > 0)
+          fo.correction[k] = simulated[k].predicted / estimated[k].predicted;
+      fo.start = fit.fitted;
+      fit = fit_calibration(set, rows, quick, fo);
+      evaluations += fit.evaluations;
+    }
+    fit.evaluations = evaluations;
+    fit.objective_start = objective_start;
+    return fit;
   };
   auto family_rows = [&](const CalibrationFamily& f, const std::string& except_hw) {
     std::vector<size_t> out;
@@ -161,7 +176,7 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   std::map<std::string, Calibration> fitted;
   std::map<std::string, FitResult> fits;
   {
-    FitResult g = fit_on(runnable, kGlobalTerms, "all");
+    FitResult g = fit_on(runnable, kGlobalTerms, "all", false);
     g.fitted.name = "all";
     g.fitted.description = "every runnable row of " + set.file + " (the fallback for rows of no family)";
     fits["all"] = g;
@@ -170,7 +185,7 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   for (const auto& f : calibration_families()) {
     const auto rows = family_rows(f, "");
     if (rows.empty()) continue;
-    FitResult r = fit_on(rows, f.terms, f.id);
+    FitResult r = fit_on(rows, f.terms, f.id, f.attention_data_parallel);
     r.fitted.name = f.id;
     r.fitted.description = f.description;
     r.fitted.applies_to = f.applies_to;
@@ -207,12 +222,12 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
           need_all = true;
           continue;
         }
-        FitResult r = fit_on(rows, f->terms, f->id + " without " + hw);
+        FitResult r = fit_on(rows, f->terms, f->id + " without " + hw, f->attention_data_parallel);
         r.fitted.name = f->id + "-without-" + hw;
         pool[f->id] = r.fitted;
       }
       if (need_all) {
-        FitResult g = fit_on(all_rows_except(hw), kGlobalTerms, "all without " + hw);
+        FitResult g = fit_on(all_rows_except(hw), kGlobalTerms, "all without " + hw, false);
         g.fitted.name = "all-without-" + hw;
         pool["all"] = g.fitted;
       }

@@ -60,7 +60,8 @@ void run_project(const ProjectArgs& a, CommandResult& result) {
       rows.push_back(j);
       std::string chips = std::to_string(plan.chips * s.dp) + " (" +
                           (s.dp > 1 ? std::to_string(s.dp) + "x" : std::string()) + std::to_string(plan.tp) + "x" +
-                          std::to_string(plan.pp) + ")";
+                          std::to_string(plan.pp) +
+                          (plan.attention_dp() > 1 ? "x" + std::to_string(plan.attention_dp()) + " attn-dp" : "") + ")";
       if (!plan.fits) {
         table.add_row({s.hw.id, s.model.id, to_string(s.weights), chips, "NO", "-", "-", "-", "-", "-", "-", "-",
                        "does not fit", "-"});

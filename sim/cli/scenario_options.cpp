@@ -30,7 +30,7 @@ void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
   cmd->add_option("--chips", o.chips, "Chips in the deployment (default: the fewest that hold weights + KV)");
   cmd->add_option("--tp", o.tp, "Tensor-parallel degree (divides the attention heads)");
   cmd->add_option("--pp", o.pp, "Pipeline-parallel degree (stages, at most one per layer)");
-  cmd->add_option("--ep", o.ep, "Expert-parallel degree: 1 or the tensor-parallel degree (MoE only)");
+  cmd->add_option("--ep", o.ep, "Expert-parallel degree (MoE only): 1, the tensor-parallel degree, or a multiple of it (attention data parallelism: ep/tp copies of the attention share the experts; analytic engine only)");
   cmd->add_option("--dp", o.dp, "Data-parallel replicas of the tp x pp plan (the deployment has dp x tp x pp chips)")
       ->capture_default_str();
   add_calibration_option(cmd, o.calibration);

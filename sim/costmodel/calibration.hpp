@@ -27,6 +27,13 @@
 //                               the datasheet peak (the ideal bound, and files written before it)
 //   attention_overlaps_gemm     true: weights/GEMMs and KV/attention stream concurrently (the ideal
 //                               bound); false: they are separate kernels run one after the other
+//   attention_data_parallel     the stack can serve a MoE model with attention data parallelism
+//                               (scenario.hpp Plan: ep > tp), so the deployment search tries it:
+//                               TensorRT-LLM's enable_attention_dp and vLLM's --data-parallel-size with
+//                               expert parallelism arrived in 2025; the 2023-2024 stacks and AMD's
+//                               MLPerf vLLM forks ran MoE models tensor- or expert-parallel only
+//                               (DATASETS.md: Mixtral on H100 as 8 TP1 replicas). true for ideal (the
+//                               hardware's bound)
 // "ideal" (efficiencies 1, no fixed costs, full overlap) is the roofline upper bound: a measured system
 // can never be faster than it, which `validate` checks.
 #pragma once
@@ -74,6 +81,7 @@ struct Calibration {
   Seconds sequence_overhead;
   bool attention_overlaps_gemm = true;
   bool sustained_matmul = false;
+  bool attention_data_parallel = true;
 
   bool is_ideal() const {
     return compute_efficiency == 1.0 && fp4_gemm_efficiency == 1.0 && gemm_half_tokens == 0.0 && weight_bandwidth_efficiency == 1.0 &&
@@ -107,6 +115,7 @@ struct CalibrationFamily {
   std::string description;
   Applicability applies_to;
   std::vector<std::string> terms;      // the terms fitted for this family (few rows: few terms)
+  bool attention_data_parallel = false;  // the stack's (Calibration::attention_data_parallel)
 };
 const std::vector<CalibrationFamily>& calibration_families();
 const CalibrationFamily* family_for(const std::string& hardware_id, const std::string& software, const std::string& row_id);

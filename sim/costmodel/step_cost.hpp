@@ -6,18 +6,21 @@
 // memory tier (weights, KV cache), and the bytes its collectives move. It knows nothing of time:
 // the closed form turns these into a roofline (analytic/), the DES into SimGrid activities (des/).
 //
-// The physics, per step, per chip (tp chips per stage, pp stages):
-//   weights read  = [always-streamed params + MoE layers * U(T) * expert params] * bytes / (tp*pp)
+// The physics, per step, per chip (S = tp * a chips per stage, a = attention_dp() copies of the
+// attention and dense layers, 1 unless ep > tp; pp stages):
+//   weights read  = [always-streamed params / tp + MoE layers * U(T) * expert params / S] * bytes / pp
 //                   where T is the tokens in the step and U(T) = E * (1 - (1 - k/E)^T) the expected
 //                   number of distinct routed experts a batch touches (not top-k: a batch of 64
-//                   tokens on Mixtral's 8 experts, top-2, touches 7.9996 of 8, not 2).
-//   KV read       = cached tokens (all sequences) * KV elements/token * KV bytes / pp / kv_shards(tp)
-//   KV written    = new tokens * KV elements/token * KV bytes / pp / kv_shards(tp)
-//   FLOP          = [2 * (active params - embedding) * T + attention FLOP(attended tokens)] / (tp*pp)
-//   tensor-parallel all-reduces: 2 per dense layer, T * hidden * 2 bytes each (bf16 activations);
-//   with expert parallelism a MoE layer has 1 all-reduce and 2 all-to-alls (dispatch, combine) of
-//   T/ep * top_k * hidden * 2 * (ep-1)/ep bytes out of each chip;
-//   pipeline send between stages: T * hidden * 2 bytes.
+//                   tokens on Mixtral's 8 experts, top-2, touches 7.9996 of 8, not 2). Each copy
+//                   reads its own attention weights; all copies share one read of the experts.
+//   KV read       = cached tokens (all sequences) * KV elements/token * KV bytes / pp / kv_shards(tp) / a
+//   KV written    = new tokens * KV elements/token * KV bytes / pp / kv_shards(tp) / a
+//   FLOP          = [2 * (active params - embedding) * T + attention FLOP(attended tokens)] / (S*pp)
+//   tensor-parallel all-reduces: 2 per dense layer, T/a * hidden * 2 bytes each (bf16 activations);
+//   with expert parallelism a MoE layer has 1 all-reduce (tp > 1) and 2 all-to-alls (dispatch,
+//   combine) of T/ep * top_k * hidden * 2 * (ep-1)/ep bytes out of each chip;
+//   pipeline send between stages: T/a * hidden * 2 bytes (the copies send side by side).
+// GEMM sizes and per-sequence costs are one copy's: T/a tokens, sequences/a.
 // Weights and KV bytes are split over the memory tiers in the proportions the Plan placed them.
 #pragma once
 
@@ -39,9 +42,9 @@ struct StepShape {
   // MoE only, optional: a routing drawn for this step (serving/router.hpp). When moe_routed is
   // set, step_cost uses these instead of the uniform expectation, and costs the chip of the
   // busiest expert-parallel rank (the step waits for the slowest rank at each all-to-all):
-  //   weights: moe_rank_experts_max whole experts per MoE layer on that rank (ep = tp), or
+  //   weights: moe_rank_experts_max whole experts per MoE layer on that rank (ep = tp x a), or
   //            moe_experts_touched / tp of every expert (ep = 1, experts split tensor-parallel);
-  //   FLOP:    2 * expert params * moe_rank_assignments_max per MoE layer (times ep/tp).
+  //   FLOP:    2 * expert params * moe_rank_assignments_max per MoE layer (times ep / stage chips).
   // The two maxima may come from different ranks: the cost is then an upper bound, exact when one
   // roofline term dominates (decode: weights; long prefill: FLOP). Shared experts always run and
   // stay in always_streamed_params.
@@ -64,8 +67,8 @@ double expected_unique_experts(double experts, double top_k, double tokens);
 
 struct StepCost {
   // The step's shape, as the step-time model needs it (fixed costs per sequence, GEMM sizes).
-  double sequences = 0;
-  double tokens = 0;
+  double sequences = 0;              // per attention copy (the step's, when there is one copy)
+  double tokens = 0;                 // per attention copy: the height of its GEMMs
   long long layers_in_stage = 0;
   long long moe_layers_in_stage = 0;
   Flop flop;                         // gemm_flop + attention_flop

@@ -105,13 +105,14 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
     const NetworkLevel up_net = effective_network(s, false);
     const long long domain = chips_per_scale_up_domain(hw, plan.chips);
     for (long long k = 1; k < plan.pp; ++k) {
-      const long long from = (k - 1) * plan.tp, to = k * plan.tp;
-      const bool crosses = plan.tp > domain || from / domain != to / domain;
+      const long long width = plan.stage_chips();
+      const long long from = (k - 1) * width, to = k * width;
+      const bool crosses = width > domain || from / domain != to / domain;
       if (crosses) {
         t.pp_communication += point_to_point_time(cost.pp_send_bytes, pp_net) + a;
       } else {
         const long long first = (from / domain) * domain;
-        t.pp_communication += stage_send_time(cost.pp_send_bytes, up_net, std::min(domain, plan.chips - first), plan.tp,
+        t.pp_communication += stage_send_time(cost.pp_send_bytes, up_net, std::min(domain, plan.chips - first), width,
                                               from - first, to - first) + a;
       }
     }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "costmodel/collectives.hpp"
+#include "descriptors/input_error.hpp"
 
 namespace infersim::des {
 
@@ -133,6 +134,12 @@ void configure_models() {
 }
 
 Platform build_platform(const Scenario& s, const Plan& plan) {
+  // The DES lays a stage out as its tp chips; attention data parallelism (ep > tp) widens a stage
+  // to ep chips with copies of the attention, which only the closed form and the analytic engine model.
+  if (plan.attention_dp() > 1)
+    throw InputError("--ep", std::to_string(plan.ep),
+                     "attention data parallelism (ep > tp) runs on the analytic engine only; with --engine des "
+                     "accepted values are 1 or --tp (" + std::to_string(plan.tp) + ")");
   Platform pf;
   const long long n = plan.chips;
   pf.chips.assign(static_cast<std::size_t>(n), nullptr);

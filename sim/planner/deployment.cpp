@@ -20,10 +20,7 @@ struct Scored {
 
 // KV tokens one replica can hold once its weights are placed (same rule as serving/kv_cache).
 double kv_tokens(const Scenario& s, const Plan& plan) {
-  const Model& m = s.model;
-  const double per_token_chip = m.kv_elements_per_token() * bytes_per_element(s.kv) *
-                                static_cast<double>(plan.layers_per_stage) / static_cast<double>(m.layers) /
-                                static_cast<double>(kv_shards(m, plan.tp));
+  const double per_token_chip = kv_bytes_per_token_per_chip(s, plan);
   const double free = plan.usable_bytes_per_chip.si() - plan.weights_bytes_per_chip.si();
   return per_token_chip > 0 && free > 0 ? free / per_token_chip : 0.0;
 }
@@ -64,7 +61,9 @@ namespace {
 std::string describe(const DeploymentChoice& c) {
   std::ostringstream o;
   o.precision(4);
-  o << c.replicas << " x (tp=" << c.tp << " pp=" << c.pp << " ep=" << c.ep << "), batch " << c.batch
+  o << c.replicas << " x (tp=" << c.tp << " pp=" << c.pp << " ep=" << c.ep
+    << (c.ep > c.tp ? ", " + std::to_string(c.ep / c.tp) + " attention data-parallel copies" : "") << "), batch "
+    << c.batch
     << (c.groups > 1 ? " x " + std::to_string(c.groups) + " micro-batch groups" : "") << ": "
     << c.tok_s_per_chip << " tok/s per chip (step " << c.step_s * 1e3 << " ms)";
   return o.str();
@@ -86,53 +85,64 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
     for (long long tp = 1; tp <= std::min(domain, m.attention_heads); ++tp) {
       if (m.attention_heads % tp != 0) continue;
       if (q.tp && tp != *q.tp) continue;
-      if (q.chips % (tp * pp) != 0) continue;
-      const long long ep = (m.moe && tp > 1 && m.moe->experts % tp == 0) ? tp : 1;
-      const Plan plan = plan_with(s, tp, pp, ep);
-      if (plan.weights_bytes_per_chip.si() >= plan.usable_bytes_per_chip.si()) continue;
-      const double tokens = kv_tokens(s, plan);
-      if (tokens < q.min_kv_tokens) continue;
-      const double per_seq = q.mean_input_tokens + q.mean_output_tokens / 2;
-      // Pipelined replicas keep pp micro-batch groups in flight: each group holds 1/pp of the
-      // sequences and crosses every stage per step while the other groups use the other stages.
-      const double groups = q.pipeline_groups ? static_cast<double>(pp) : 1.0;
-      double batch = std::floor(std::min(static_cast<double>(q.max_sequences), tokens / per_seq) / groups);
-      if (batch < 1) continue;
-      // A pipelined round goes at the pace of its slowest group (deployment.hpp).
-      auto step_at = [&](double b) {
-        if (groups <= 1) return steady_step_s(s, plan, b, q);
-        const double per_step = b / std::max(1.0, q.mean_output_tokens);
-        const double mean = per_step * q.mean_input_tokens;
-        // The budget's room for prefill once the decodes are in (0: no cap; a full budget: none).
-        const double room = q.step_token_budget > 0 ? std::max(1e-9, static_cast<double>(q.step_token_budget) - b) : 0.0;
-        const double slowest = pipeline_round_prefill_tokens(per_step, q.mean_input_tokens, q.input_tokens_sd,
-                                                             static_cast<long long>(groups), room);
-        return steady_step_s(s, plan, b, q, mean > 0 ? slowest / mean : 1.0);
-      };
-      double step = step_at(batch);
-      while (q.tpot_limit_s > 0 && step > q.tpot_limit_s && batch > 1) {
-        batch = std::max(1.0, std::floor(batch * kBatchShrink));
-        step = step_at(batch);
-      }
-      Scored c;
-      c.c.found = true;
-      c.c.tp = tp;
-      c.c.pp = pp;
-      c.c.ep = ep;
-      c.c.replicas = q.chips / (tp * pp);
-      c.c.batch = static_cast<long long>(batch);
-      c.c.groups = static_cast<long long>(groups);
-      c.c.step_s = step;
-      c.c.tok_s_per_chip = static_cast<double>(c.c.replicas) * groups * batch / step / static_cast<double>(q.chips);
-      c.score = c.c.tok_s_per_chip;
-      if (q.tpot_limit_s > 0 && step > q.tpot_limit_s) c.score *= 1e-6;  // misses the limit even at batch 1
-      all.push_back(c);
-      // Ties (within 0.1 %) go to the simpler replica: fewer pipeline stages, then less tensor parallelism.
-      if (c.score > best.score * 1.001) {
-        second = best;
-        best = c;
-      } else if (c.score > second.score) {
-        second = c;
+      // Expert-parallel degrees: the tensor-parallel group's (or 1), and for MoE models every
+      // attention data-parallel width a (ep = tp x a) whose chips divide the deployment and the
+      // experts and fit the scale-up domain (the all-to-alls of every MoE layer stay on the fast network).
+      std::vector<long long> eps = {(m.moe && tp > 1 && m.moe->experts % tp == 0) ? tp : 1};
+      const bool wide = m.moe && s.calibration.attention_data_parallel;  // the stack can run it
+      for (long long ep = 2 * tp; wide && ep <= std::min(domain, m.moe->experts); ep += tp)
+        if (m.moe->experts % ep == 0) eps.push_back(ep);
+      if (q.ep) eps = {*q.ep};
+      for (const long long ep : eps) {
+        if (ep != 1 && (ep % tp != 0 || !m.moe || m.moe->experts % ep != 0)) continue;
+        if (q.chips % replica_chips(tp, pp, ep) != 0) continue;
+        const Plan plan = plan_with(s, tp, pp, ep);
+        if (plan.weights_bytes_per_chip.si() >= plan.usable_bytes_per_chip.si()) continue;
+        const double tokens = kv_tokens(s, plan);
+        if (tokens < q.min_kv_tokens) continue;
+        const double per_seq = q.mean_input_tokens + q.mean_output_tokens / 2;
+        // Pipelined replicas keep pp micro-batch groups in flight: each group holds 1/pp of the
+        // sequences and crosses every stage per step while the other groups use the other stages.
+        const double groups = q.pipeline_groups ? static_cast<double>(pp) : 1.0;
+        double batch = std::floor(std::min(static_cast<double>(q.max_sequences), tokens / per_seq) / groups);
+        if (batch < 1) continue;
+        // A pipelined round goes at the pace of its slowest group (deployment.hpp).
+        auto step_at = [&](double b) {
+          if (groups <= 1) return steady_step_s(s, plan, b, q);
+          const double per_step = b / std::max(1.0, q.mean_output_tokens);
+          const double mean = per_step * q.mean_input_tokens;
+          // The budget's room for prefill once the decodes are in (0: no cap; a full budget: none).
+          const double room =
+              q.step_token_budget > 0 ? std::max(1e-9, static_cast<double>(q.step_token_budget) - b) : 0.0;
+          const double slowest = pipeline_round_prefill_tokens(per_step, q.mean_input_tokens, q.input_tokens_sd,
+                                                               static_cast<long long>(groups), room);
+          return steady_step_s(s, plan, b, q, mean > 0 ? slowest / mean : 1.0);
+        };
+        double step = step_at(batch);
+        while (q.tpot_limit_s > 0 && step > q.tpot_limit_s && batch > 1) {
+          batch = std::max(1.0, std::floor(batch * kBatchShrink));
+          step = step_at(batch);
+        }
+        Scored c;
+        c.c.found = true;
+        c.c.tp = tp;
+        c.c.pp = pp;
+        c.c.ep = ep;
+        c.c.replicas = q.chips / plan.chips;
+        c.c.batch = static_cast<long long>(batch);
+        c.c.groups = static_cast<long long>(groups);
+        c.c.step_s = step;
+        c.c.tok_s_per_chip = static_cast<double>(c.c.replicas) * groups * batch / step / static_cast<double>(q.chips);
+        c.score = c.c.tok_s_per_chip;
+        if (q.tpot_limit_s > 0 && step > q.tpot_limit_s) c.score *= 1e-6;  // misses the limit even at batch 1
+        all.push_back(c);
+        // Ties (within 0.1 %) go to the simpler replica: fewer pipeline stages, then less tensor parallelism.
+        if (c.score > best.score * 1.001) {
+          second = best;
+          best = c;
+        } else if (c.score > second.score) {
+          second = c;
+        }
       }
     }
   }
@@ -150,7 +160,7 @@ DeploymentChoice search_deployment(const Scenario& s, const DeploymentQuery& q) 
   for (const Scored& c : all) out.ranked.push_back(c.c);
   // The choice leads the list whatever the tie rule did (the loop keeps the simpler of near-ties).
   std::stable_partition(out.ranked.begin(), out.ranked.end(),
-                        [&](const DeploymentChoice& c) { return c.tp == out.tp && c.pp == out.pp; });
+                        [&](const DeploymentChoice& c) { return c.tp == out.tp && c.pp == out.pp && c.ep == out.ep; });
   out.explanation = "best of the replica shapes on " + std::to_string(q.chips) + " chips: " + describe(best.c);
   if (second.c.found) out.explanation += "; runner-up " + describe(second.c);
   return out;

@@ -4,7 +4,13 @@
 //
 // search_deployment() tries every replica shape whose chips divide the deployment: tp a divisor of
 // the attention heads within the scale-up domain, pp from 1 to 8 (pipelines beyond that are not what
-// the audited runs use; chips under 16 GB, SRAM machines, try every pipeline depth up to the layers), ep = tp for MoE models (experts over the tensor-parallel group) else 1.
+// the audited runs use; chips under 16 GB, SRAM machines, try every pipeline depth up to the layers), ep = tp for MoE models (experts over the tensor-parallel group) else 1,
+// and for MoE models also ep = tp x a, a attention data-parallel copies (scenario.hpp Plan), for
+// every a whose chips fit the scale-up domain and divide the experts. The caps on running
+// sequences and step tokens are the replica's, whatever its copies: the audited DeepSeek-R1 Server
+// runs on 8 and 72 GB300 (mlperf-calibration.json) had about 1,430 and 13,300 sequences decoding at
+// once by Little's law (tokens/s x mean TPOT: 22,545 x 63.6 ms, 209,328 x 63.7 ms), about 180 per
+// GPU, within a replica's 2,048 over 8 GPUs and far from 2,048 per GPU.
 // Each candidate is scored in closed form (costmodel/step_time.hpp with the scenario's calibration):
 //   B     = min(max_sequences, KV capacity tokens / (ISL + OSL/2))     sequences decoding at once;
 //           a pipelined replica splits them into pp micro-batch groups in flight (B/pp each)
@@ -22,6 +28,7 @@
 // the choice and the runner-up with their scores, so that the choice can be audited.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,13 +46,15 @@ struct DeploymentQuery {
   long long max_sequences = 2048;     // the serving engine's cap on running sequences
   double min_kv_tokens = 0;           // a candidate must hold this many KV tokens (a fixed batch's)
   double tpot_limit_s = 0;            // > 0: the batch must keep a step within it
-  std::optional<long long> tp, pp;    // fixed degrees when the caller knows them
+  std::optional<long long> tp, pp, ep;  // fixed degrees when the caller knows them
   bool pipeline_groups = true;        // pp > 1 keeps pp micro-batch groups in flight (throughput runs)
 };
 
 struct DeploymentChoice {
   bool found = false;
   long long tp = 1, pp = 1, ep = 1, replicas = 1;
+  long long attention_dp() const { return ep > tp ? ep / tp : 1; }  // as Plan::attention_dp
+  long long replica_chips() const { return std::max(tp, ep) * pp; }
   long long batch = 1;                 // B above (per micro-batch group)
   long long groups = 1;                // micro-batch groups in flight (pp, or 1)
   double step_s = 0;

@@ -372,7 +372,7 @@ CellOutput evaluate_cell(const CellInput& in) {
     s.tp = d.tp;
     s.pp = d.pp;
     s.ep = d.ep;
-    s.chips = d.tp * d.pp;
+    s.chips = d.replica_chips();
     s.dp = d.replicas;
     try {
       plan = make_plan(s);

@@ -93,6 +93,15 @@ long long kv_shards(const Model& m, long long tp) {
   return std::min(tp, m.kv_heads);
 }
 
+long long replica_chips(long long tp, long long pp, long long ep) { return std::max(tp, ep) * pp; }
+
+double kv_bytes_per_token_per_chip(const Scenario& s, const Plan& plan) {
+  const Model& m = s.model;
+  return m.kv_elements_per_token() * bytes_per_element(s.kv) * static_cast<double>(plan.layers_per_stage) /
+         static_cast<double>(m.layers) / static_cast<double>(kv_shards(m, plan.tp)) /
+         static_cast<double>(plan.attention_dp());
+}
+
 namespace {
 // The plan's numbers without its explanation: the planner's search evaluates hundreds of candidates
 // and formatting text for each dominated its cost.
@@ -103,15 +112,19 @@ Plan plan_numbers(const Scenario& s, long long tp, long long pp, long long ep) {
   plan.tp = tp;
   plan.pp = pp;
   plan.ep = ep;
-  plan.chips = tp * pp;
+  plan.chips = replica_chips(tp, pp, ep);
   plan.layers_per_stage = (m.layers + pp - 1) / pp;
-  const double weight_bytes = m.total_params() * bytes_per_element(s.weights);
-  plan.weights_bytes_per_chip = Bytes(weight_bytes / static_cast<double>(tp * pp));
-  const double kv_bytes_per_token = m.kv_elements_per_token() * bytes_per_element(s.kv);
-  plan.kv_bytes_per_chip = Bytes(static_cast<double>(s.batch) * s.max_context_tokens() * kv_bytes_per_token *
-                                 plan.layers_per_stage / m.layers / kv_shards(m, tp));
-  plan.tp_over_scale_out = tp > hw.scale_up.domain_chips;
-  plan.pp_over_scale_out = tp * pp > hw.scale_up.domain_chips;
+  // The routed experts spread over the stage's chips; everything else over its tensor-parallel
+  // group (each attention data-parallel copy holds its own).
+  const double routed = m.moe ? static_cast<double>(m.moe_layers() * m.moe->experts) * m.expert_params() : 0.0;
+  const double per_stage_chip = (m.total_params() - routed) / static_cast<double>(tp) +
+                                routed / static_cast<double>(plan.stage_chips());
+  plan.weights_bytes_per_chip = Bytes(per_stage_chip * bytes_per_element(s.weights) / static_cast<double>(pp));
+  plan.kv_bytes_per_chip =
+      Bytes(static_cast<double>(s.batch) * s.max_context_tokens() * kv_bytes_per_token_per_chip(s, plan));
+  // An all-to-all or all-reduce over the stage's chips leaves the domain when the stage does.
+  plan.tp_over_scale_out = plan.stage_chips() > hw.scale_up.domain_chips;
+  plan.pp_over_scale_out = plan.chips > hw.scale_up.domain_chips;
 
   // Fill the tiers fastest first: weights, then the KV cache in what is left.
   double weights_left = plan.weights_bytes_per_chip.si();
@@ -172,10 +185,10 @@ void check_degrees(const Scenario& s, long long tp, long long pp, long long ep) 
   if (pp > m.layers)
     throw InputError("--pp", std::to_string(pp),
                      "exceeds the model's " + std::to_string(m.layers) + " layers (one layer per stage at most)");
-  if (ep != 1 && ep != tp)
+  if (ep != 1 && ep % tp != 0)
     throw InputError("--ep", std::to_string(ep),
-                     "expert parallelism runs inside the tensor-parallel group: accepted values 1 or " +
-                         std::to_string(tp));
+                     "accepted values 1, --tp (" + std::to_string(tp) +
+                         ") or a multiple of it (ep/tp attention data-parallel copies share the experts)");
   if (ep > 1 && (!m.moe || m.moe->experts % ep != 0))
     throw InputError("--ep", std::to_string(ep),
                      m.moe ? "must divide the model's " + std::to_string(m.moe->experts) + " experts"
@@ -191,8 +204,13 @@ Plan make_plan(const Scenario& s) {
     long long tp = s.tp.value_or(0), pp = s.pp.value_or(0);
     if (s.chips) {
       long long chips = *s.chips;
-      if (tp && pp && tp * pp != chips)
-        throw InputError("--chips", std::to_string(chips), "must equal --tp x --pp (" + std::to_string(tp * pp) + ")");
+      // With attention data parallelism (--ep a multiple of --tp above it) a replica has ep x pp chips.
+      const long long dp_attention = (tp && s.ep && *s.ep > tp && *s.ep % tp == 0) ? *s.ep / tp : 1;
+      const std::string product =
+          "--tp x --pp" + std::string(dp_attention > 1 ? " x --ep/--tp (" + std::to_string(dp_attention) + ")" : "");
+      if ((tp && pp && tp * pp * dp_attention != chips) || chips % dp_attention != 0)
+        throw InputError("--chips", std::to_string(chips), "must equal " + product);
+      chips /= dp_attention;  // the chips of one attention copy: tp x pp
       if (!tp && pp) tp = chips / pp;
       if (!tp) {
         // The largest tensor-parallel degree that divides the chips and fits the domain.
@@ -201,7 +219,7 @@ Plan make_plan(const Scenario& s) {
       }
       if (!pp) pp = chips / tp;
       if (tp * pp != chips)
-        throw InputError("--chips", std::to_string(chips),
+        throw InputError("--chips", std::to_string(*s.chips),
                          "cannot be split into tensor x pipeline degrees for this model (tp must divide " +
                              std::to_string(m.attention_heads) + " heads); give --tp and --pp");
     }

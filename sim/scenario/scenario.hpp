@@ -5,10 +5,16 @@
 // the command line (or a report suite, or a sweep point) fills in; resolve_scenario() loads the
 // descriptors and checks the values, throwing InputError with the option's name.
 //
-// Plan: chips = tp * pp (data parallelism is counted separately by the serving layer). Each
-// pipeline stage holds layers/pp layers; inside a stage, attention and dense MLPs are split
-// tensor-parallel over tp chips; MoE experts are split expert-parallel over ep chips (ep is 1 or
-// tp). Weights fill the memory tiers fastest first, then the KV cache takes what is left.
+// Plan: chips = stage_chips * pp (data-parallel replicas are counted separately by the serving
+// layer). Each pipeline stage holds layers/pp layers; inside a stage, attention and dense MLPs are
+// split tensor-parallel over tp chips; MoE experts are split expert-parallel over ep chips. ep is
+// 1 (experts split tensor-parallel), tp (whole experts per chip of the tensor-parallel group), or a
+// multiple of tp: attention data parallelism, the deployment serving stacks use for wide-expert
+// MoE models at high load (DeepSeek-R1 on TensorRT-LLM's enable_attention_dp, vLLM's
+// --data-parallel-size with --enable-expert-parallel): ep/tp copies of the attention and dense
+// layers, each tensor-parallel over tp chips and serving its share of the replica's sequences,
+// share one set of routed experts spread over all ep chips, with all-to-alls between them.
+// Weights fill the memory tiers fastest first, then the KV cache takes what is left.
 #pragma once
 
 #include <optional>
@@ -81,6 +87,9 @@ struct Placement {
 
 struct Plan {
   long long chips = 1, tp = 1, pp = 1, ep = 1;
+  // Copies of the attention and dense layers per stage (1 unless ep > tp), and chips per stage.
+  long long attention_dp() const { return ep > tp ? ep / tp : 1; }
+  long long stage_chips() const { return tp * attention_dp(); }
   long long layers_per_stage = 1;  // ceil(layers / pp): the slowest stage sets the pace
   bool fits = false;
   Bytes weights_bytes_per_chip;
@@ -106,6 +115,12 @@ long long chips_per_scale_up_domain(const Hardware& hw, long long chips);
 // KV cache shards: GQA heads split over tp up to the number of KV heads (beyond that they are
 // replicated); MLA's latent is replicated on every tensor-parallel chip.
 long long kv_shards(const Model& m, long long tp);
+// KV-cache bytes one token of the replica costs a chip, on average: its stage's layers, its
+// tensor-parallel shard, and 1/attention_dp (a sequence lives on one of the data-parallel copies).
+// The one formula behind the plan's KV bytes, the planner's batch and the serving KV pool.
+double kv_bytes_per_token_per_chip(const Scenario& s, const Plan& plan);
+// Chips of one replica of these degrees (plan.chips before a Plan exists).
+long long replica_chips(long long tp, long long pp, long long ep);
 
 // The plan for the scenario's explicit --chips/--tp/--pp/--ep, or the fewest chips that hold the
 // weights and the KV cache. Never throws for "does not fit": the Plan says so.

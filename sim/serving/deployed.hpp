@@ -24,7 +24,7 @@ constexpr long long kSteadyMinRequests = 200;
 
 struct ServedReplica {
   DeploymentChoice choice;
-  Scenario s;          // one replica: chips = tp x pp, dp = 1
+  Scenario s;          // one replica: chips = plan.chips (tp x pp, x attention copies), dp = 1
   Plan plan;
   ServingOptions so;   // the group's share of max_batch and KV blocks; pipeline_groups set
   long long replicas = 1, groups = 1;
@@ -38,5 +38,15 @@ struct ServedReplica {
 // overrides the choice's expert-parallel degree.
 ServedReplica serve_one_replica(const Scenario& s, const DeploymentChoice& d, long long chips,
                                 const ServingOptions& so, bool streamed, std::optional<long long> ep = {});
+
+// An MLPerf Offline run lasts at least the benchmark's minimum duration: LoadGen issues at once
+// enough samples for it at the expected rate (more than the dataset when the system is fast). A
+// simulated run shorter than `min_duration_s` is extended by the requests it lacks flowing
+// through at its steady-window rate (ServingResult::steady_output_tok_s_deployment): the ramp and
+// the drain happen once either way, so only the steady middle grows. Simulating those requests
+// gives the same figure at many times the cost (600 s of DeepSeek-R1 on a wide expert-parallel
+// GB300 replica is 80 million sequence-steps). Output tok/s of the replica-group, extended; the
+// run's own figure when it is long enough or has no steady window.
+double offline_tok_s_over_min_duration(const ServingResult& r, double min_duration_s);
 
 }  // namespace infersim

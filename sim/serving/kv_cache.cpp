@@ -11,9 +11,7 @@ double kv_bytes_per_token(const Scenario& s) { return s.model.kv_elements_per_to
 KvCapacity kv_capacity(const Scenario& s, const Plan& plan, long long block_tokens) {
   KvCapacity c;
   c.block_tokens = block_tokens;
-  const Model& m = s.model;
-  c.bytes_per_token_per_chip = kv_bytes_per_token(s) * static_cast<double>(plan.layers_per_stage) /
-                               static_cast<double>(m.layers) / static_cast<double>(kv_shards(m, plan.tp));
+  c.bytes_per_token_per_chip = kv_bytes_per_token_per_chip(s, plan);
   c.free_bytes_per_chip = std::max(0.0, plan.usable_bytes_per_chip.si() - plan.weights_bytes_per_chip.si());
   const double block_bytes = c.bytes_per_token_per_chip * static_cast<double>(block_tokens);
   c.blocks = block_bytes > 0 ? static_cast<long long>(std::floor(c.free_bytes_per_chip / block_bytes)) : 0;

@@ -45,6 +45,8 @@ class LogHistogram {
   long long zeros_ = 0;  // values below kLowest (including exact zeros)
   long long count_ = 0;
   double sum_ = 0, min_ = 0, max_ = 0;
+  double last_value_ = -1;  // memo of add(): the last value at or above kLowest and its bin
+  size_t last_bin_ = 0;
 };
 
 class DownsampledSeries {

@@ -108,7 +108,29 @@ RouteResult Router::route(long long tokens) {
   std::fill(rank_touched_.begin(), rank_touched_.end(), 0);
   const long long per_rank = (experts_ + ranks_ - 1) / ranks_;
   std::vector<long long> chosen(static_cast<size_t>(top_k_));
-  for (long long t = 0; t < tokens; ++t) {
+  const double p_pick = static_cast<double>(top_k_) / static_cast<double>(experts_);
+  const bool aggregate = uniform_ && static_cast<double>(tokens) * p_pick >= kAggregateMeanLoad;
+  if (aggregate) {
+    // Large uniform batches (router.hpp): each expert's load is Binomial(tokens, k/E); drawn as a
+    // normal in turn, conditioned on what is left of the tokens x k assignments (the fixed total
+    // shrinks each conditional variance by (m-1)/m, m the experts still to draw), the last taking
+    // the rest. O(experts) a step instead of O(tokens x k).
+    long long left = tokens * top_k_;
+    const double var_each = static_cast<double>(tokens) * p_pick * (1.0 - p_pick);
+    for (long long e = 0; e < experts_; ++e) {
+      const long long m = experts_ - e;
+      long long load = left;
+      if (m > 1) {
+        const double mean = static_cast<double>(left) / static_cast<double>(m);
+        const double sd = std::sqrt(var_each * static_cast<double>(m - 1) / static_cast<double>(m));
+        load = std::llround(mean + sd * rng_.normal());
+        load = std::clamp<long long>(load, 0, std::min(left, tokens));
+      }
+      expert_load_[static_cast<size_t>(e)] = load;
+      left -= load;
+    }
+  }
+  for (long long t = 0; !aggregate && t < tokens; ++t) {
     if (uniform_) {
       // Partial Fisher-Yates: the first k entries of a fresh uniform permutation prefix.
       for (long long i = 0; i < top_k_; ++i) {

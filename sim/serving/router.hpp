@@ -13,7 +13,12 @@
 // route() returns the distinct experts touched, the busiest rank's distinct experts and
 // (token, expert) assignments, and the imbalance max/mean of assignments over ranks and over
 // experts. These fill StepShape's moe_* fields, so the shared cost model charges the slowest rank.
-// Cost: O(tokens * top_k) for uniform, O(tokens * top_k * log experts) weighted.
+// Cost: O(tokens * top_k) for uniform, O(tokens * top_k * log experts) weighted. A uniform step
+// whose mean load per expert (tokens * k / E) reaches kAggregateMeanLoad draws the experts' loads
+// instead of the tokens' picks: each expert's load is exactly Binomial(tokens, k/E), drawn as its
+// normal approximation conditioned on the fixed total (O(experts)); at 20 or more per expert every
+// expert is touched and the busiest rank's load is what the normal's tail gives (wide-EP DeepSeek
+// steps of 16,000 tokens drew 130,000 picks a step before).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +29,8 @@
 #include "serving/rng.hpp"
 
 namespace infersim {
+
+inline constexpr double kAggregateMeanLoad = 20.0;  // tokens * k / E from which loads are drawn (above)
 
 struct RoutingSkew {
   enum class Kind { uniform, zipf, file };

@@ -200,12 +200,12 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     q.tp = m.tp.value_or(1);
     q.pp = m.pp.value_or(1);
   }
+  // A row's attention data parallelism: dp copies of a tp-wide attention share ep = tp x dp ranks.
+  if (m.attention_dp) q.ep = m.tp.value_or(1) * *m.attention_dp;
+  else if (m.ep) q.ep = *m.ep;
   const DeploymentChoice chosen = search_deployment(s, q);
   if (!chosen.found) return skipped(p, chosen.explanation);
   if (!(m.tp || m.pp)) p.assumptions.push_back("parallelism not given: " + chosen.explanation);
-  if (m.attention_dp)
-    p.assumptions.push_back("parallelism.dp = " + std::to_string(*m.attention_dp) +
-                            " (attention data parallelism) is not modelled: run as tp x pp replicas");
 
   ServingOptions serving;
   serving.seed = o.seed;
@@ -255,7 +255,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     WorkloadSpec w;
   };
   auto deploy = [&](const DeploymentChoice& d) {
-    Deployed x{serve_one_replica(s, d, chips, serving, streamed, m.ep), w};
+    Deployed x{serve_one_replica(s, d, chips, serving, streamed), w};
     if (streamed)  // enough requests that the result is the steady state, not the drain of one batch
       x.w.requests = std::max({m.scenario == MeasuredScenario::offline ? o.offline_requests : o.server_requests,
                                o.steady_batches * d.batch, kSteadyMinRequests});
@@ -277,7 +277,8 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       x.w.requests = std::min(x.w.requests, std::max(kSteadyMinRequests, static_cast<long long>(std::ceil(
                                                 kMaxServerRunOutputTokens / std::max(1.0, q.mean_output_tokens)))));
     // An MLPerf Offline run issues the whole dataset (min_query_count = its sample count) and its
-    // throughput includes the drain: this replica-group's share of it, at least.
+    // throughput includes the drain: this replica-group's share of it, at least (the minimum
+    // duration is added after the run: serving/deployed.hpp offline_tok_s_over_min_duration).
     if (m.scenario == MeasuredScenario::offline && dataset && dataset->mlperf.present && dataset->mlperf.samples > 0)
       x.w.requests = std::max(x.w.requests, static_cast<long long>(std::ceil(static_cast<double>(dataset->mlperf.samples) /
                                                                              x.scale())));
@@ -329,6 +330,9 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       p.assumptions.push_back("server deployment: the best of the closed form's " + std::to_string(tries) +
                               " first candidates by the rate they serve at the p99 limits (" + tried + " tok/s)");
   };
+  const double offline_min_duration_s = m.scenario == MeasuredScenario::offline && dataset && dataset->mlperf.present
+                                            ? dataset->mlperf.min_duration_s
+                                            : 0.0;
   if (m.scenario == MeasuredScenario::offline && !o.closed_form && !o.serve && !(m.tp || m.pp)) {
     // Offline rows likewise: the closed form's steady step misranks shapes whose KV cache is tight
     // (the lengths' spread leaves fewer sequences running than the mean allows), so its first few
@@ -340,7 +344,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
       if (chosen.ranked[k].tok_s_per_chip < kServerCandidateWithin * chosen.tok_s_per_chip) break;
       Deployed x = deploy(chosen.ranked[k]);
       const ServingResult r = run_serving_analytic(x.s, x.plan, x.w, x.so);
-      const double tok_s = r.output_tok_s_deployment * x.scale();
+      const double tok_s = offline_tok_s_over_min_duration(r, offline_min_duration_s) * x.scale();
       std::ostringstream tx;
       tx.precision(4);
       tx << (tried.empty() ? "" : ", ") << "tp=" << x.choice.tp << " pp=" << x.choice.pp << ": " << tok_s;
@@ -376,7 +380,9 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   const long long replicas = dep.replicas, groups = dep.groups;
   {
     std::ostringstream desc;
-    desc << replicas << " x (tp=" << tp << " pp=" << pp << " ep=" << ep << ") on " << chips << " " << m.hardware;
+    desc << replicas << " x (tp=" << tp << " pp=" << pp << " ep=" << ep
+         << (plan.attention_dp() > 1 ? ", attention dp=" + std::to_string(plan.attention_dp()) : "") << ") on " << chips
+         << " " << m.hardware;
     p.deployment = desc.str();
   }
   if (groups > 1) p.assumptions.push_back(std::to_string(groups) + " micro-batch groups in flight per replica");
@@ -408,7 +414,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     switch (m.scenario) {
       case MeasuredScenario::offline:
       case MeasuredScenario::server:
-        per_replica_tok_s = d.tok_s_per_chip * static_cast<double>(tp * pp);
+        per_replica_tok_s = d.tok_s_per_chip * static_cast<double>(plan.chips);
         break;
       case MeasuredScenario::fixed_batch: {
         const double b = static_cast<double>(*m.batch);
@@ -429,7 +435,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
         break;
       }
     }
-    per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
+    per_chip_tok_s = per_replica_tok_s / static_cast<double>(plan.chips);
     per_stream = itl > 0 ? 1.0 / itl : 0;
     if (m.scenario == MeasuredScenario::fixed_batch) per_stream = 0;
   } else if (m.scenario == MeasuredScenario::server) {
@@ -437,7 +443,7 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     if (!server_search) return skipped(p, "no arrival rate meets the p99 limits on this deployment");
     const RateSearch& rs = *server_search;  // found: only a found search is kept
     per_replica_tok_s = rs.max_rate_req_s * w.output.mean_tokens() * static_cast<double>(groups);
-    per_chip_tok_s = per_replica_tok_s / static_cast<double>(tp * pp);
+    per_chip_tok_s = per_replica_tok_s / static_cast<double>(plan.chips);
     if (!higher_is_better(m.metric) || m.metric == MeasuredMetric::output_tok_s_per_stream) {
       // Latencies at the rate found: one more run (throughput rows need none).
       ServingOptions at = so2;
@@ -450,8 +456,15 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   } else {
     ServingResult r = o.serve ? o.serve(s, plan, w, so2) : run_serving_analytic(s, plan, w, so2);
     if (r.requests == 0) return skipped(p, "no request finished (the KV cache cannot hold one)");
-    per_replica_tok_s = r.output_tok_s_deployment * static_cast<double>(groups);
-    per_chip_tok_s = r.output_tok_s_per_chip * static_cast<double>(groups);
+    const double extended = offline_min_duration_s > 0 && r.output_tok_s_deployment > 0
+                                ? offline_tok_s_over_min_duration(r, offline_min_duration_s) / r.output_tok_s_deployment
+                                : 1.0;
+    per_replica_tok_s = r.output_tok_s_deployment * extended * static_cast<double>(groups);
+    per_chip_tok_s = r.output_tok_s_per_chip * extended * static_cast<double>(groups);
+    if (extended != 1.0)
+      p.assumptions.push_back("offline run of " + format_number(r.makespan_s) + " s extended to MLPerf's " +
+                              format_number(offline_min_duration_s) +
+                              " s minimum by requests at its steady-window rate (ramp and drain once)");
     per_stream = r.tpot_s.mean > 0 ? 1.0 / r.tpot_s.mean : 0;
     ttft = r.ttft_s.mean;
     itl = r.itl_s.mean;

@@ -133,3 +133,27 @@ TEST_CASE("cost model: a drawn routing equal to the even share reproduces the ex
     CHECK(skewed.flop.si() > expected.flop.si());
   }
 }
+
+TEST_CASE("router: a large uniform batch draws expert loads, and the busiest rank matches its normal tail") {
+  // DeepSeek-R1's routing: 256 experts, top-8, on 8 ranks, 1,000 tokens (31 per expert: the
+  // aggregate draw). A rank's load is a sum over tokens of hypergeometric picks (8 of 256, 32 on
+  // the rank): mean 1,000, variance T k p (1-p) (E-k)/(E-1) with p = 1/8. The 8 ranks' loads sum to
+  // T k, so they are iid normals of sd tau less their mean, tau^2 = var * 8/7, and
+  // E[max] = 1,000 + tau * E[max of 8 standard normals] (1.42360).
+  Router router(256, 8, 8, RoutingSkew{}, 7);
+  constexpr int kSteps = 2000;
+  const double var = 1000.0 * 8 * 0.125 * 0.875 * 248.0 / 255.0;
+  const double expected = 1000.0 + std::sqrt(var * 8.0 / 7.0) * 1.42360;
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < kSteps; ++i) {
+    const RouteResult r = router.route(1000);
+    CHECK(r.experts_touched == 256);
+    sum += r.rank_assignments_max;
+    sum2 += r.rank_assignments_max * r.rank_assignments_max;
+  }
+  const double mean = sum / kSteps;
+  const double se = std::sqrt((sum2 / kSteps - mean * mean) / kSteps);
+  std::printf("aggregate routing: E[max rank load] expected %.2f, drawn %.2f over %d steps (SE %.2f)\n", expected, mean,
+              kSteps, se);
+  CHECK(std::fabs(mean - expected) < 4 * se + 0.002 * expected);  // + 0.2 %: the normal approximation
+}

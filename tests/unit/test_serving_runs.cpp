@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "costmodel/step_time.hpp"
+#include "serving/deployed.hpp"
 #include "serving/pareto.hpp"
 #include "serving/scheduler.hpp"
 #include "serving/serving.hpp"
@@ -298,4 +299,18 @@ TEST_CASE("steady window: the middle half of the completions, past the ramp and 
   CHECK(long_run.steady_requests_per_s > 0);
   // Too few requests for a window: none.
   CHECK(run(4).steady_output_tok_s_deployment == 0.0);
+}
+
+TEST_CASE("offline over MLPerf's minimum duration: the missing requests run at the steady-window rate") {
+  ServingResult r;
+  r.makespan_s = 300;
+  r.output_tok_s_deployment = 100;         // 30,000 tokens in 300 s, ramp and drain included
+  r.steady_output_tok_s_deployment = 120;  // the middle half of the completions
+  // 300 more seconds at 120 tok/s: (30,000 + 36,000) / 600.
+  CHECK(offline_tok_s_over_min_duration(r, 600) == doctest::Approx(110.0).epsilon(1e-12));
+  // Long enough already, no minimum, or no steady window: the run's own figure.
+  CHECK(offline_tok_s_over_min_duration(r, 200) == 100.0);
+  CHECK(offline_tok_s_over_min_duration(r, 0) == 100.0);
+  r.steady_output_tok_s_deployment = 0;
+  CHECK(offline_tok_s_over_min_duration(r, 600) == 100.0);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "costmodel/collectives.hpp"
+#include "descriptors/input_error.hpp"
 #include "costmodel/step_time.hpp"
 #include "planner/deployment.hpp"
 
@@ -311,4 +312,81 @@ TEST_CASE("deployment search: a caller's fixed pipeline depth is tried beyond th
   CHECK(d.pp == 10);
   CHECK(d.tp == 2);
   CHECK(d.replicas == 1);
+}
+
+TEST_CASE("attention data parallelism: ep = 8 over tp = 1 copies attention, shares the experts, splits the KV") {
+  // DeepSeek-R1 FP4 on GB300: 8 attention copies (one per chip) share 256 routed experts, 32 per chip.
+  const Scenario s = scenario("gb300", "deepseek-r1", "fp4", Calibration{});
+  const Model& m = s.model;
+  const Plan dp = plan_with(s, 1, 1, 8);
+  CHECK(dp.attention_dp() == 8);
+  CHECK(dp.stage_chips() == 8);
+  CHECK(dp.chips == 8);
+  const double routed = static_cast<double>(m.moe_layers() * m.moe->experts) * m.expert_params();
+  // Memory: every chip holds all of the non-expert weights and an eighth of the experts.
+  CHECK(dp.weights_bytes_per_chip.si() == doctest::Approx(((m.total_params() - routed) + routed / 8) * 0.5).epsilon(1e-12));
+
+  // One decode step of 1,024 sequences: each copy decodes 128 of them.
+  const StepShape shape = StepShape::decode(1024, 2000);
+  const StepCost c = step_cost(s, dp, shape);
+  const double touched = expected_unique_experts(256, 8, 1024);
+  const double expected_weights =
+      (m.always_streamed_params() + static_cast<double>(m.moe_layers()) * touched * m.expert_params() / 8) * 0.5;
+  CHECK(c.weight_bytes.si() == doctest::Approx(expected_weights).epsilon(1e-12));
+  // KV: MLA's latent is not sharded by tp, so a chip reads its own eighth of the sequences' cache.
+  CHECK(c.kv_read_bytes.si() == doctest::Approx(1024.0 * 2000 * m.kv_elements_per_token() * 1.0 / 8).epsilon(1e-12));
+  // FLOP: an eighth of the step's; GEMMs and bookkeeping are one copy's (128 tokens and sequences).
+  const double flop = 2.0 * (m.active_params() - m.embedding_params()) * 1024 + m.attention_flop(shape.attended_tokens);
+  CHECK(c.flop.si() == doctest::Approx(flop / 8).epsilon(1e-12));
+  CHECK(c.tokens == doctest::Approx(128));
+  CHECK(c.sequences == doctest::Approx(128));
+  // No tensor-parallel all-reduce; two all-to-alls per MoE layer of 1024/8 tokens x top-8 x hidden bf16, 7/8 off the chip.
+  CHECK(c.tp_allreduces == 0);
+  CHECK(c.ep_all_to_alls == 2 * m.moe_layers());
+  CHECK(c.ep_all_to_all_bytes_out.si() == doctest::Approx(1024.0 / 8 * 8 * m.hidden_size * 2 * 7.0 / 8).epsilon(1e-12));
+
+  // The same 8 chips as 8 one-chip replicas of 128 sequences would each need all the experts: the
+  // copies' shared experts are what lets the weights fit at all.
+  CHECK(plan_with(s, 1, 1, 1).weights_bytes_per_chip.si() > s.hw.tiers[0].capacity_bytes.value);
+}
+
+TEST_CASE("attention data parallelism: degrees are checked, and the deployment search uses it for wide MoE") {
+  const Scenario s = scenario("gb300", "deepseek-r1", "fp4", Calibration{});
+  Scenario bad = s;
+  bad.tp = 2;
+  bad.ep = 3;
+  CHECK_THROWS_WITH_AS(make_plan(bad), doctest::Contains("a multiple of it"), InputError);
+  Scenario ok = s;
+  ok.chips = 8;
+  ok.tp = 1;
+  ok.ep = 8;
+  const Plan p = make_plan(ok);
+  CHECK(p.chips == 8);
+  CHECK(p.attention_dp() == 8);
+  ok.chips = 4;  // 1 x 1 x 8 chips are not 4
+  CHECK_THROWS_WITH_AS(make_plan(ok), doctest::Contains("--ep/--tp"), InputError);
+
+  DeploymentQuery q;
+  q.chips = 8;
+  q.mean_input_tokens = 800;
+  q.mean_output_tokens = 3650;
+  const DeploymentChoice d = search_deployment(s, q);
+  REQUIRE(d.found);
+  CHECK(d.ep > d.tp);
+  CHECK(d.replica_chips() * d.replicas == 8);
+  CHECK(d.explanation.find("attention data-parallel copies") != std::string::npos);
+}
+
+TEST_CASE("attention data parallelism: a stack without it keeps MoE replicas tensor- or expert-parallel") {
+  Calibration c;
+  c.attention_data_parallel = false;  // e.g. the 2024 TensorRT-LLM generation (calibration.hpp)
+  const Scenario s = scenario("gb300", "deepseek-r1", "fp4", c);
+  DeploymentQuery q;
+  q.chips = 8;
+  q.mean_input_tokens = 800;
+  q.mean_output_tokens = 3650;
+  const DeploymentChoice d = search_deployment(s, q);
+  REQUIRE(d.found);
+  CHECK(d.ep <= d.tp);
+  for (const DeploymentChoice& r : d.ranked) CHECK(r.attention_dp() == 1);
 }
