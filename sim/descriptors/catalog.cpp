@@ -11,9 +11,32 @@ namespace infersim {
 
 namespace fs = std::filesystem;
 
+namespace {
+// A folder holds infersim's data when it has the descriptor folders.
+bool holds_data(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir / "hardware", ec) && fs::is_directory(dir / "models", ec);
+}
+
+std::string find_data_dir() {
+  if (const char* env = std::getenv("INFERSIM_DATA_DIR"); env && *env) return env;
+  // Next to the running binary: an installed tree (<prefix>/bin/infersim, <prefix>/share/infersim)
+  // or a checkout's build folder (<checkout>/build/infersim, <checkout>/build/tests/...), so that a
+  // copied or moved checkout reads its own descriptors, not those of the tree it was built in.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path bin = exe.parent_path();
+    for (const fs::path& candidate : {bin / ".." / "share" / "infersim", bin / "..", bin / ".." / ".."})
+      if (holds_data(candidate)) return fs::weakly_canonical(candidate, ec).string();
+  }
+  return source_dir();  // the tree the binary was built from
+}
+}  // namespace
+
 std::string data_dir() {
-  const char* env = std::getenv("INFERSIM_DATA_DIR");
-  return env && *env ? std::string(env) : std::string(source_dir());
+  static const std::string dir = find_data_dir();  // fixed for the process: every lookup agrees
+  return dir;
 }
 
 std::vector<std::string> bundled_ids(const std::string& kind) {

@@ -1,8 +1,16 @@
 // Contract: finding descriptors by bundled id or by path.
 //
 // `--hw h100-sxm` names hardware/h100-sxm.json in the data directory; `--hw ./my-chip.json` (anything
-// containing '/' or ending in .json) is a user's own file. The data directory is $INFERSIM_DATA_DIR if
-// set, else the source tree the binary was built from. An unknown id lists the bundled ones.
+// containing '/' or ending in .json) is a user's own file. An unknown id lists the bundled ones.
+//
+// The data directory (descriptors, calibrations, registry, audit claims, report suites and the
+// figure script), the first of:
+//   1. $INFERSIM_DATA_DIR, when set and not empty;
+//   2. next to the running binary: <bin>/../share/infersim (an installed tree: cmake --install),
+//      else <bin>/.. or <bin>/../.. (a checkout's build folder), the first that has hardware/ and
+//      models/ - so a copied or moved checkout reads its own files;
+//   3. the source tree the binary was built from.
+// Resolved once per process.
 #pragma once
 
 #include <string>

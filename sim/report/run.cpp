@@ -36,7 +36,7 @@ const std::vector<std::string> kFigures = {"fig1_radar", "fig2_usd_per_mtok", "f
 std::string display_path(const std::string& p) {
   std::error_code ec;
   const fs::path abs = fs::weakly_canonical(fs::absolute(p), ec);
-  const fs::path src = fs::weakly_canonical(fs::path(source_dir()), ec);
+  const fs::path src = fs::weakly_canonical(fs::path(data_dir()), ec);
   const std::string a = abs.string(), s = src.string() + "/";
   if (a.compare(0, s.size(), s) == 0) return a.substr(s.size());
   return a;
@@ -107,7 +107,7 @@ json input_hashes(const Suite& suite, const std::string& suite_path) {
     WorkloadSpec spec = load_workload(w.serving_workload);
     paths.insert(spec.file);
   }
-  paths.insert(std::string(source_dir()) + "/scripts/figures.py");
+  paths.insert(data_dir() + "/scripts/figures.py");
   if (!suite.validation_measurements.empty() && fs::exists(locate(suite.validation_measurements)))
     paths.insert(locate(suite.validation_measurements));
   if (!suite.accuracy.empty()) paths.insert(locate(suite.accuracy));
@@ -171,7 +171,7 @@ ReportOutcome run_report(const ReportRequest& rq) {
       fs::remove(dir + "/figures/" + f + ".png");
       fs::remove(dir + "/figures/" + f + ".svg");
     }
-    const int rc = run_process({kPython, std::string(source_dir()) + "/scripts/figures.py", dir + "/results.json",
+    const int rc = run_process({kPython, data_dir() + "/scripts/figures.py", dir + "/results.json",
                                 dir + "/figures"}, "", false);
     if (stop_requested()) { outcome.interrupted = true; return outcome; }
     figures_status = rc == 0 ? json("drawn by scripts/figures.py") : json("scripts/figures.py failed (exit " + std::to_string(rc) + ")");

@@ -9,6 +9,7 @@
 #include "descriptors/input_error.hpp"
 #include "descriptors/json_reader.hpp"
 #include "serving/pareto.hpp"
+#include "descriptors/catalog.hpp"
 #include "version/version.hpp"
 
 namespace infersim::report {
@@ -89,11 +90,11 @@ std::string resolve_suite_path(const std::string& id_or_path) {
   if (id_or_path.find('/') != std::string::npos ||
       (id_or_path.size() > 5 && id_or_path.compare(id_or_path.size() - 5, 5, ".json") == 0))
     return id_or_path;
-  for (const std::string& base : {std::string("bench/suites/"), std::string(source_dir()) + "/bench/suites/"}) {
+  for (const std::string& base : {std::string("bench/suites/"), data_dir() + "/bench/suites/"}) {
     const std::string p = base + id_or_path + ".json";
     if (fs::exists(p)) return p;
   }
-  throw InputError("--suite", id_or_path, "no bench/suites/" + id_or_path + ".json here or in " + source_dir());
+  throw InputError("--suite", id_or_path, "no bench/suites/" + id_or_path + ".json here or in " + data_dir());
 }
 
 Suite load_suite(const std::string& f) {

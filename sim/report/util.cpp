@@ -1,6 +1,7 @@
 #include "report/util.hpp"
 
 #include "descriptors/json_reader.hpp"
+#include "descriptors/catalog.hpp"
 #include "version/version.hpp"
 
 #include <array>
@@ -160,7 +161,7 @@ void Progress::finish() {
 
 std::string locate(const std::string& recorded) {
   if (std::filesystem::path(recorded).is_absolute() || std::filesystem::exists(recorded)) return recorded;
-  return std::string(source_dir()) + "/" + recorded;
+  return data_dir() + "/" + recorded;
 }
 
 }  // namespace infersim::report
