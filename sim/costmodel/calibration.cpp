@@ -10,8 +10,15 @@
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "descriptors/json_reader.hpp"
+#include "format/format.hpp"
 
 namespace infersim {
+
+namespace {
+constexpr double kMinEfficiency = 1e-3;  // said as 0.001 in the messages
+constexpr double kMaxFixedCost_s = 1.0;
+constexpr double kMaxGemmHalfTokens = 1e8;  // the token cap (scenario.hpp kMaxTokens)
+}  // namespace
 
 void check_calibration(const Calibration& c, const std::string& where) {
   const std::pair<const char*, double> efficiencies[] = {{"compute_efficiency", c.compute_efficiency},
@@ -19,18 +26,26 @@ void check_calibration(const Calibration& c, const std::string& where) {
                                                          {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},
                                                          {"kv_bandwidth_efficiency", c.kv_bandwidth_efficiency},
                                                          {"network_efficiency", c.network_efficiency}};
+  // Floors (tests/ROBUSTNESS.md): no stack reaches less than 0.1 % of a datasheet rate, and a
+  // 1e-300 efficiency turned a step into 1e298 s (the DES reported a deadlock and crashed); a fixed
+  // cost above a second per layer, step or sequence is no serving stack either.
   for (const auto& [key, v] : efficiencies)
-    if (!std::isfinite(v) || v <= 0 || v > 1)
-      throw InputError(where, key, "an efficiency is a fraction of peak in (0, 1], found " + std::to_string(v));
+    if (!std::isfinite(v) || v < kMinEfficiency || v > 1)
+      throw InputError(where, key,
+                       "an efficiency is a fraction of peak in [0.001, 1], found " + format_number(v));
   const std::pair<const char*, double> times[] = {{"collective_latency_s", c.collective_latency.si()},
                                                   {"layer_overhead_s", c.layer_overhead.si()},
                                                   {"moe_layer_overhead_s", c.moe_layer_overhead.si()},
                                                   {"step_overhead_s", c.step_overhead.si()},
                                                   {"sequence_overhead_s", c.sequence_overhead.si()},
                                                   {"gemm_half_tokens", c.gemm_half_tokens}};
-  for (const auto& [key, v] : times)
-    if (!std::isfinite(v) || v < 0)
-      throw InputError(where, key, "expected a finite value >= 0, found " + std::to_string(v));
+  for (const auto& [key, v] : times) {
+    const bool tokens = std::string(key) == "gemm_half_tokens";
+    if (!std::isfinite(v) || v < 0 || v > (tokens ? kMaxGemmHalfTokens : kMaxFixedCost_s))
+      throw InputError(where, key,
+                       std::string("expected a value in ") + (tokens ? "[0, 1e8] tokens" : "[0, 1] s") + ", found " +
+                           format_number(v));
+  }
 }
 
 namespace {
