@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of tests/fuzz for a fixed time (default 60 s each), with ASan + UBSan.
-# Usage: scripts/fuzz.sh [seconds-per-target] [target...]   (targets: descriptor registry csv measurements suite)
+# Usage: scripts/fuzz.sh [seconds-per-target] [target...]   (targets: descriptor registry csv measurements suite calibration)
 # Builds with clang in build-fuzz (BUILD_DIR overrides), only the fuzz targets. The working corpus
 # lives in build-fuzz/corpus/<target> (seeded from the bundled files and the fixtures every run);
 # a finding is written to build-fuzz/artifacts/<target>/ and makes the script exit 1. Turn each one
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(descriptor registry csv measurements suite)
+[ ${#targets[@]} -gt 0 ] || targets=(descriptor registry csv measurements suite calibration)
 scripts/install-deps.sh --fuzz
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 launcher=()
@@ -31,6 +31,7 @@ seed csv tests/bad-input/*.csv workloads/*.csv workloads/*/*.csv tests/fuzz/regr
 seed measurements validation/*.json tests/bad-input/measurements*.json tests/fuzz/regressions/measurements/*
 seed suite bench/suites/*.json tests/report/*.json tests/bad-input/suite-*.json tests/bad-input/manifest-*.json \
   tests/bad-input/grid-*.json tests/fuzz/regressions/suite/*
+seed calibration hardware/calibration/*.json tests/bad-input/cal-*.json tests/fuzz/regressions/calibration/*
 
 found=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
