@@ -203,6 +203,12 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
   // A row's attention data parallelism: dp copies of a tp-wide attention share ep = tp x dp ranks.
   if (m.attention_dp) q.ep = m.tp.value_or(1) * *m.attention_dp;
   else if (m.ep) q.ep = *m.ep;
+  // The DES lays a stage out as its tp chips (des/platform.cpp): on it, MoE rows search the
+  // tensor- and expert-parallel shapes only.
+  if (o.serve && s.model.moe && s.calibration.attention_data_parallel) {
+    s.calibration.attention_data_parallel = false;
+    p.assumptions.push_back("DES engine: no attention data parallelism, tensor- and expert-parallel shapes only");
+  }
   const DeploymentChoice chosen = search_deployment(s, q);
   if (!chosen.found) return skipped(p, chosen.explanation);
   if (!(m.tp || m.pp)) p.assumptions.push_back("parallelism not given: " + chosen.explanation);
