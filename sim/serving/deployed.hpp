@@ -44,9 +44,12 @@ ServedReplica serve_one_replica(const Scenario& s, const DeploymentChoice& d, lo
 // simulated run shorter than `min_duration_s` is extended by the requests it lacks flowing
 // through at its steady-window rate (ServingResult::steady_output_tok_s_deployment): the ramp and
 // the drain happen once either way, so only the steady middle grows. Simulating those requests
-// gives the same figure at many times the cost (600 s of DeepSeek-R1 on a wide expert-parallel
-// GB300 replica is 80 million sequence-steps). Output tok/s of the replica-group, extended; the
-// run's own figure when it is long enough or has no steady window.
+// instead costs many times more (600 s of DeepSeek-R1 on a wide expert-parallel GB300 replica is
+// 80 million sequence-steps) and is not identical: in the one comparison made (8 x GB300 Offline,
+// a 16,384-sequence cap) the extension gave 85,343 tok/s and the full 600 s run 78,286, 9 % apart
+// (the steady window of a 4-batch run is a little faster than a 600 s run's average). Output tok/s
+// of the replica-group, extended; the run's own figure when it is long enough or has no steady
+// window.
 double offline_tok_s_over_min_duration(const ServingResult& r, double min_duration_s);
 
 }  // namespace infersim
