@@ -200,9 +200,17 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     q.tp = m.tp.value_or(1);
     q.pp = m.pp.value_or(1);
   }
-  // A row's attention data parallelism: dp copies of a tp-wide attention share ep = tp x dp ranks.
-  if (m.attention_dp) q.ep = m.tp.value_or(1) * *m.attention_dp;
-  else if (m.ep) q.ep = *m.ep;
+  // A row's attention data parallelism: dp copies of a tp-wide attention (tp 1 unless stated)
+  // share ep = tp x dp ranks; a stated ep must be that product.
+  if (m.attention_dp) {
+    q.tp = m.tp.value_or(1);
+    q.ep = *q.tp * *m.attention_dp;
+    if (m.ep && *m.ep != *q.ep)
+      return skipped(p, "parallelism.ep (" + std::to_string(*m.ep) + ") is not tp x dp (" + std::to_string(*q.ep) +
+                            "): attention data parallelism shares ep = tp x dp expert ranks");
+  } else if (m.ep) {
+    q.ep = *m.ep;
+  }
   // The DES lays a stage out as its tp chips (des/platform.cpp): on it, MoE rows search the
   // tensor- and expert-parallel shapes only.
   if (o.serve && s.model.moe && s.calibration.attention_data_parallel) {

@@ -314,6 +314,17 @@ TEST_CASE("deployment search: a caller's fixed pipeline depth is tried beyond th
   CHECK(d.replicas == 1);
 }
 
+namespace {
+// DeepSeek-R1's MLPerf lengths (about 800 in, 3,650 out) on 8 chips.
+DeploymentQuery deepseek_on_8_chips() {
+  DeploymentQuery q;
+  q.chips = 8;
+  q.mean_input_tokens = 800;
+  q.mean_output_tokens = 3650;
+  return q;
+}
+}  // namespace
+
 TEST_CASE("attention data parallelism: ep = 8 over tp = 1 copies attention, shares the experts, splits the KV") {
   // DeepSeek-R1 FP4 on GB300: 8 attention copies (one per chip) share 256 routed experts, 32 per chip.
   const Scenario s = scenario("gb300", "deepseek-r1", "fp4", Calibration{});
@@ -366,11 +377,7 @@ TEST_CASE("attention data parallelism: degrees are checked, and the deployment s
   ok.chips = 4;  // 1 x 1 x 8 chips are not 4
   CHECK_THROWS_WITH_AS(make_plan(ok), doctest::Contains("--ep/--tp"), InputError);
 
-  DeploymentQuery q;
-  q.chips = 8;
-  q.mean_input_tokens = 800;
-  q.mean_output_tokens = 3650;
-  const DeploymentChoice d = search_deployment(s, q);
+  const DeploymentChoice d = search_deployment(s, deepseek_on_8_chips());
   REQUIRE(d.found);
   CHECK(d.ep > d.tp);
   CHECK(d.replica_chips() * d.replicas == 8);
@@ -381,11 +388,7 @@ TEST_CASE("attention data parallelism: a stack without it keeps MoE replicas ten
   Calibration c;
   c.attention_data_parallel = false;  // e.g. the 2024 TensorRT-LLM generation (calibration.hpp)
   const Scenario s = scenario("gb300", "deepseek-r1", "fp4", c);
-  DeploymentQuery q;
-  q.chips = 8;
-  q.mean_input_tokens = 800;
-  q.mean_output_tokens = 3650;
-  const DeploymentChoice d = search_deployment(s, q);
+  const DeploymentChoice d = search_deployment(s, deepseek_on_8_chips());
   REQUIRE(d.found);
   CHECK(d.ep <= d.tp);
   for (const DeploymentChoice& r : d.ranked) CHECK(r.attention_dp() == 1);

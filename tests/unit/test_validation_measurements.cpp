@@ -247,3 +247,24 @@ TEST_CASE("predict: an MLPerf Server row runs each rate for the benchmark's mini
   // 1,000-request floor a run had before.
   CHECK(std::stoll(line.substr(13)) > 1000);
 }
+
+TEST_CASE("predict: a row's parallelism.dp runs as attention data parallelism, and an ep that is not tp x dp is refused") {
+  auto with = [](const std::string& parallelism) {
+    const std::string path = write_temp("dp.json", R"({"schema": "infersim-measurements/1", "measurements": [
+      {"id": "r", "hardware": "gb300", "chips": 8, "model": "deepseek-r1", "weights": "fp4",
+       "parallelism": )" + parallelism + R"(, "workload": {"scenario": "offline", "dataset": "MLPerf deepseek-r1"},
+       "metric": "output_tok_s_deployment", "value": 1000, "tag": "audited", "source": "test"}]})");
+    const MeasurementSet set = read_measurements(path);
+    std::remove(path.c_str());
+    REQUIRE(set.rows.size() == 1);
+    PredictOptions closed;
+    closed.closed_form = true;
+    return predict(set.rows[0], closed);
+  };
+  const Prediction dp = with(R"({"tp": 1, "dp": 8})");
+  REQUIRE(dp.ran);
+  CHECK(dp.deployment == "1 x (tp=1 pp=1 ep=8, attention dp=8) on 8 gb300");
+  const Prediction bad = with(R"({"tp": 1, "dp": 8, "ep": 4})");
+  CHECK_FALSE(bad.ran);
+  CHECK(bad.skipped_reason.find("is not tp x dp (8)") != std::string::npos);
+}
