@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of tests/fuzz for a fixed time (default 60 s each), with ASan + UBSan.
-# Usage: scripts/fuzz.sh [seconds-per-target] [target...]   (targets: descriptor registry csv measurements suite calibration)
+# Usage: scripts/fuzz.sh [seconds-per-target] [target...]   (targets: descriptor registry csv measurements suite calibration grid sweep_point manifest)
 # Builds with clang in build-fuzz (BUILD_DIR overrides), only the fuzz targets. The working corpus
 # lives in build-fuzz/corpus/<target> (seeded from the bundled files and the fixtures every run);
 # a finding is written to build-fuzz/artifacts/<target>/ and makes the script exit 1. Turn each one
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(descriptor registry csv measurements suite calibration)
+[ ${#targets[@]} -gt 0 ] || targets=(descriptor registry csv measurements suite calibration grid sweep_point manifest)
 scripts/install-deps.sh --fuzz
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 launcher=()
@@ -32,6 +32,10 @@ seed measurements validation/*.json tests/bad-input/measurements*.json tests/fuz
 seed suite bench/suites/*.json tests/report/*.json tests/bad-input/suite-*.json tests/bad-input/manifest-*.json \
   tests/bad-input/grid-*.json tests/fuzz/regressions/suite/*
 seed calibration hardware/calibration/*.json tests/bad-input/cal-*.json tests/fuzz/regressions/calibration/*
+seed grid bench/sweeps/*.json tests/report/*-grid.json tests/bad-input/grid-*.json tests/fuzz/regressions/grid/*
+# No point files are bundled: whole, partial and cut results of `project` and `simulate` children.
+seed sweep_point tests/fuzz/regressions/sweep_point/*
+seed manifest results/default/manifest.json tests/bad-input/manifest-*.json tests/fuzz/regressions/manifest/*
 
 found=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}

@@ -57,11 +57,16 @@ bool point_finished(const std::string& file) {
   return !parts.empty();
 }
 
-// Scalars of a result, nested objects flattened as "a.b"; arrays are left out of the table.
-void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, json>>& out) {
+// Scalars of a result, nested objects flattened as "a.b"; arrays are left out of the table. A
+// point file is read from a folder that may come from anyone: an empty field name (no column can
+// carry it, and HDF5 refuses it) is an error naming the file and the JSON pointer.
+void flatten(const json& j, const std::string& prefix, const std::string& file, const std::string& pointer,
+             std::vector<std::pair<std::string, json>>& out) {
   for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key().empty())
+      throw InputError(file, pointer + "/", "an empty field name; a result's fields are named (they become column names)");
     const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
-    if (it->is_object()) flatten(*it, key, out);
+    if (it->is_object()) flatten(*it, key, file, pointer + "/" + it.key(), out);
     else if (!it->is_array()) out.emplace_back(key, *it);
   }
 }
@@ -72,7 +77,9 @@ std::string csv_value(const json& v) {
   return v.dump();
 }
 
-void write_hdf5(const std::string& path, const std::vector<std::string>& columns, const std::vector<json>& rows) {
+// The merged table as the bytes of an HDF5 file (built in memory); every HDF5 failure is a
+// runtime_error naming `path`, before anything is written.
+std::string hdf5_image(const std::string& path, const std::vector<std::string>& columns, const std::vector<json>& rows) {
   // Numbers and booleans as float64, everything else as a fixed-length string sized to its longest value.
   std::vector<bool> numeric(columns.size(), true);
   std::vector<size_t> width(columns.size(), 1);
@@ -87,11 +94,6 @@ void write_hdf5(const std::string& path, const std::vector<std::string>& columns
   for (size_t c = 0; c < columns.size(); ++c) {
     offset[c] = size;
     size += numeric[c] ? sizeof(double) : width[c];
-  }
-  H5::CompType type(std::max<size_t>(size, 1));
-  for (size_t c = 0; c < columns.size(); ++c) {
-    if (numeric[c]) type.insertMember(columns[c], offset[c], H5::PredType::NATIVE_DOUBLE);
-    else type.insertMember(columns[c], offset[c], H5::StrType(H5::PredType::C_S1, width[c]));
   }
   std::vector<char> buffer(std::max<size_t>(size, 1) * std::max<size_t>(rows.size(), 1), '\0');
   for (size_t r = 0; r < rows.size(); ++r)
@@ -112,6 +114,12 @@ void write_hdf5(const std::string& path, const std::vector<std::string>& columns
   H5::Exception::dontPrint();
   std::vector<char> image;
   try {
+    // H5::Exception is not a std::exception: every HDF5 call stays inside this block.
+    H5::CompType type(std::max<size_t>(size, 1));
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (numeric[c]) type.insertMember(columns[c], offset[c], H5::PredType::NATIVE_DOUBLE);
+      else type.insertMember(columns[c], offset[c], H5::StrType(H5::PredType::C_S1, width[c]));
+    }
     H5::FileAccPropList fapl;
     fapl.setCore(1 << 20, false);
     H5::H5File file("merged-in-memory.h5", H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
@@ -134,7 +142,7 @@ void write_hdf5(const std::string& path, const std::vector<std::string>& columns
   } catch (const H5::Exception& e) {
     throw std::runtime_error("writing '" + path + "' failed: HDF5: " + e.getDetailMsg());
   }
-  write_file_atomically(path, std::string(image.begin(), image.end()));
+  return std::string(image.begin(), image.end());
 }
 }  // namespace
 
@@ -349,7 +357,7 @@ MergeOutcome merge(const std::string& dir) {
         for (const auto& [k, v] : args)
           if (k == a.name) row["axis." + a.name] = v;
       std::vector<std::pair<std::string, json>> flat;
-      flatten(part, "", flat);
+      flatten(part, "", p, parts.size() > 1 ? "/" + std::to_string(&part - parts.data()) : "", flat);
       for (const auto& [k, v] : flat) {
         if (known.insert(k).second) columns.push_back(k);
         row[k] = v;
@@ -379,9 +387,11 @@ MergeOutcome merge(const std::string& dir) {
               {"points", g.size()},
               {"columns", columns},
               {"rows", out_rows}};
+  // All three built before any is installed: a table HDF5 cannot hold leaves none of them.
+  const std::string h5 = hdf5_image(dir + "/merged.h5", columns, rows);
   write_file_atomically(dir + "/merged.csv", csv);
   write_file_atomically(dir + "/merged.json", doc.dump(1) + "\n");
-  write_hdf5(dir + "/merged.h5", columns, rows);
+  write_file_atomically(dir + "/merged.h5", h5);
   m.complete = true;
   return m;
 }

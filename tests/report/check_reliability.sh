@@ -80,6 +80,15 @@ expect 3 "merged.h5' failed: No space left on device" "$BIN" sweep --merge "$WOR
 rm "$WORK/sw/merged.h5"
 ls "$WORK/sw" | grep -q "tmp-" && fail "a temporary file was left behind: $(ls "$WORK/sw")"
 "$BIN" sweep --merge "$WORK/sw" >/dev/null
+# A point file with an empty field name (no column can carry it; HDF5 aborted the merge, exit 134):
+# bad input naming the file and pointer, and none of the three merged files replaced.
+first=$(ls "$WORK/sw/points" | head -1)
+cp "$WORK/sw/points/$first" "$WORK/point.keep"
+cp "$WORK/sw/merged.csv" "$WORK/merged.keep"
+printf '{"":1}' > "$WORK/sw/points/$first"
+expect 2 "$first: /: an empty field name" "$BIN" sweep --merge "$WORK/sw"
+cmp -s "$WORK/sw/merged.csv" "$WORK/merged.keep" || fail "merged.csv was replaced by a merge that failed"
+cp "$WORK/point.keep" "$WORK/sw/points/$first"
 
 # --- SIGTERM during serve --engine des and simulate --workload: stop, partial result marked, exit 130
 for cmd in "serve --engine des" "simulate"; do
