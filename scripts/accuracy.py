@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Renders validation/accuracy.json (written by `infersim calibrate --summary`) as Markdown, and with
 --readme FILE replaces the block between <!-- accuracy:begin --> and <!-- accuracy:end --> in FILE
-(atomically), so that the README quotes the figures the command computed, never typed ones."""
+(atomically), so that the README quotes the figures the command computed, never typed ones. With
+--external VALIDATE_JSON (written by `infersim validate --measurements FILE --calibration auto --json
+--out ...`) it also renders that check, per platform, model and scenario, into the block between
+<!-- external:begin --> and <!-- external:end -->."""
 import argparse, json, os, sys, tempfile
 
 
@@ -33,24 +36,47 @@ def render(a):
     return "\n".join(out) + "\n"
 
 
+def render_external(v):
+    out = [f"From `{v['measurements_file']}` as `infersim validate --calibration {v['calibration']}` computed it "
+           f"(build {v['build_commit']}):\n",
+           "| rows | n | median \\|error\\| | worst \\|error\\| | worst row |", "|---|---|---|---|---|"]
+    for name, s in v["summary"].items():
+        if name == "all" or s["rows"] == 0:
+            continue
+        out.append(f"| {name} | {s['rows']} | {pct(s['median_abs_relative_error'])} | "
+                   f"{pct(s['worst_abs_relative_error'])} | {s['worst_id']} |")
+    return "\n".join(out) + "\n"
+
+
+def replace_block(doc, name, text, path):
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    if begin not in doc or end not in doc:
+        sys.exit(f"{path}: no '{begin}' ... '{end}' block to replace")
+    head, rest = doc.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + begin + "\n" + text + end + tail
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("summary", nargs="?", default="validation/accuracy.json")
     p.add_argument("--readme", help="replace the accuracy block of this Markdown file")
+    p.add_argument("--external", help="validate --json output of an external check to render too")
     args = p.parse_args()
     with open(args.summary) as f:
         text = render(json.load(f))
+    external = None
+    if args.external:
+        with open(args.external) as f:
+            external = render_external(json.load(f))
     if not args.readme:
-        sys.stdout.write(text)
+        sys.stdout.write(text + ("\n" + external if external else ""))
         return
     with open(args.readme) as f:
         doc = f.read()
-    begin, end = "<!-- accuracy:begin -->", "<!-- accuracy:end -->"
-    if begin not in doc or end not in doc:
-        sys.exit(f"{args.readme}: no '{begin}' ... '{end}' block to replace")
-    head, rest = doc.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    new = head + begin + "\n" + text + end + tail
+    new = replace_block(doc, "accuracy", text, args.readme)
+    if external:
+        new = replace_block(new, "external", external, args.readme)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.readme)))
     with os.fdopen(fd, "w") as f:
         f.write(new)

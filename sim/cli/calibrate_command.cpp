@@ -4,6 +4,7 @@
 // out (every row of one accelerator type held out, the calibrations refit without them, the held-out
 // rows predicted), the error a user bringing a new platform should expect.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -71,6 +72,7 @@ Calibration default_start() {
   c.weight_bandwidth_efficiency = 0.8;
   c.kv_bandwidth_efficiency = 0.6;
   c.network_efficiency = 1.0;
+  c.memory_compute_overlap = 1.0;  // the roofline's max; where fitted, the fit starts at 0.75 (below)
   c.collective_latency = Seconds(5e-6);
   c.layer_overhead = Seconds(1e-5);
   c.moe_layer_overhead = Seconds(1e-5);
@@ -82,7 +84,7 @@ Calibration default_start() {
 }
 
 const std::vector<std::string> kGlobalTerms = {"compute_efficiency", "weight_bandwidth_efficiency",
-                                               "kv_bandwidth_efficiency", "layer_overhead_s",
+                                               "kv_bandwidth_efficiency", "memory_compute_overlap", "layer_overhead_s",
                                                "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"};
 
 MeasurementSet merged(const std::vector<std::string>& files) {
@@ -129,11 +131,16 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   // (its middle half of completions is the drain: the 1-batch ratio ran 20 % high on MI325X).
   ratio_run.server_bisections = 4;
   auto fit_on = [&](const std::vector<size_t>& rows, const std::vector<std::string>& terms, const std::string& what,
-                    bool attention_data_parallel) {
+                    bool attention_data_parallel, const Calibration* pooled) {
     FitOptions fo;
+    if (pooled) fo.pooled = *pooled;
     fo.start = default_start();
     fo.start.attention_data_parallel = attention_data_parallel;  // the stack's, not fitted
     fo.terms = terms;
+    // A logistic term cannot leave 1 (its derivative vanishes there): a fitted one starts inside.
+    auto fits = [&](const char* t) { return std::find(terms.begin(), terms.end(), t) != terms.end(); };
+    if (fits("memory_compute_overlap")) fo.start.memory_compute_overlap = 0.75;
+    if (fits("fp4_gemm_efficiency")) fo.start.fp4_gemm_efficiency = 0.8;
     fo.max_evaluations = a.max_evaluations;
     std::cerr << "calibrate: fitting " << what << " on " << rows.size() << " rows\n";
     FitResult fit = fit_calibration(set, rows, quick, fo);
@@ -176,7 +183,7 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   std::map<std::string, Calibration> fitted;
   std::map<std::string, FitResult> fits;
   {
-    FitResult g = fit_on(runnable, kGlobalTerms, "all", false);
+    FitResult g = fit_on(runnable, kGlobalTerms, "all", false, nullptr);
     g.fitted.name = "all";
     g.fitted.description = "every runnable row of " + set.file + " (the fallback for rows of no family)";
     fits["all"] = g;
@@ -185,7 +192,7 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   for (const auto& f : calibration_families()) {
     const auto rows = family_rows(f, "");
     if (rows.empty()) continue;
-    FitResult r = fit_on(rows, f.terms, f.id, f.attention_data_parallel);
+    FitResult r = fit_on(rows, f.terms, f.id, f.attention_data_parallel, f.pooled ? &fitted.at("all") : nullptr);
     r.fitted.name = f.id;
     r.fitted.description = f.description;
     r.fitted.applies_to = f.applies_to;
@@ -215,21 +222,22 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
       std::set<const CalibrationFamily*> needed;
       for (size_t i : runnable)
         if (set.rows[i].hardware == hw) needed.insert(family_of(set.rows[i]));
+      // The pooled fit without the platform: the fallback of rows with no other platform in their
+      // family, and the centre of every GPU family's refit.
       bool need_all = false;
-      for (const CalibrationFamily* f : needed) {
-        const auto rows = f ? family_rows(*f, hw) : std::vector<size_t>{};
-        if (rows.empty()) {  // no family, or no other platform in it: the rows fall back to "all"
-          need_all = true;
-          continue;
-        }
-        FitResult r = fit_on(rows, f->terms, f->id + " without " + hw, f->attention_data_parallel);
-        r.fitted.name = f->id + "-without-" + hw;
-        pool[f->id] = r.fitted;
-      }
+      for (const CalibrationFamily* f : needed) need_all = need_all || !f || f->pooled || family_rows(*f, hw).empty();
       if (need_all) {
-        FitResult g = fit_on(all_rows_except(hw), kGlobalTerms, "all without " + hw, false);
+        FitResult g = fit_on(all_rows_except(hw), kGlobalTerms, "all without " + hw, false, nullptr);
         g.fitted.name = "all-without-" + hw;
         pool["all"] = g.fitted;
+      }
+      for (const CalibrationFamily* f : needed) {
+        const auto rows = f ? family_rows(*f, hw) : std::vector<size_t>{};
+        if (rows.empty()) continue;  // no family, or no other platform in it: the rows fall back to "all"
+        FitResult r = fit_on(rows, f->terms, f->id + " without " + hw, f->attention_data_parallel,
+                             f->pooled ? &pool.at("all") : nullptr);
+        r.fitted.name = f->id + "-without-" + hw;
+        pool[f->id] = r.fitted;
       }
       for (size_t i : runnable) {
         if (set.rows[i].hardware != hw) continue;
@@ -328,12 +336,12 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   }
   std::ostringstream o;
   o << "Calibration on " << runnable.size() << " rows of " << set.file << " (" << skipped.size() << " skipped).\n\n";
-  Table ft({"calibration", "rows", "compute eff", "weights BW eff", "KV BW eff", "layer us", "MoE layer us", "step ms",
-            "seq us", "objective"});
+  Table ft({"calibration", "rows", "compute eff", "weights BW eff", "KV BW eff", "overlap", "layer us", "MoE layer us",
+            "step ms", "seq us", "objective"});
   for (const auto& [id, c] : fitted)
     ft.add_row({id, std::to_string(fits.at(id).rows.size()), format_number(c.compute_efficiency, 3),
                 format_number(c.weight_bandwidth_efficiency, 3), format_number(c.kv_bandwidth_efficiency, 3),
-                format_number(c.layer_overhead.si() * 1e6, 3), format_number(c.moe_layer_overhead.si() * 1e6, 3),
+                format_number(c.memory_compute_overlap, 3), format_number(c.layer_overhead.si() * 1e6, 3), format_number(c.moe_layer_overhead.si() * 1e6, 3),
                 format_number(c.step_overhead.si() * 1e3, 3), format_number(c.sequence_overhead.si() * 1e6, 3),
                 format_number(fits.at(id).objective, 3)});
   o << ft.render() << "\n";

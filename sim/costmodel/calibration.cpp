@@ -33,6 +33,9 @@ void check_calibration(const Calibration& c, const std::string& where) {
     if (!std::isfinite(v) || v < kMinEfficiency || v > 1)
       throw InputError(where, key,
                        "an efficiency is a fraction of peak in [0.001, 1], found " + format_number(v));
+  if (!std::isfinite(c.memory_compute_overlap) || c.memory_compute_overlap < 0 || c.memory_compute_overlap > 1)
+    throw InputError(where, "memory_compute_overlap",
+                     "a share of the shorter time hidden, in [0, 1], found " + format_number(c.memory_compute_overlap));
   const std::pair<const char*, double> times[] = {{"collective_latency_s", c.collective_latency.si()},
                                                   {"layer_overhead_s", c.layer_overhead.si()},
                                                   {"moe_layer_overhead_s", c.moe_layer_overhead.si()},
@@ -95,6 +98,8 @@ Calibration read_calibration_file(const std::string& path) {
     c.moe_layer_overhead = Seconds(nonnegative("moe_layer_overhead_s"));
     c.sequence_overhead = Seconds(nonnegative("sequence_overhead_s"));
     c.attention_overlaps_gemm = r.require_bool("attention_overlaps_gemm");
+    // Added within version 2: absent means full overlap (the roofline's max, as older fits assumed).
+    if (doc.contains("memory_compute_overlap")) c.memory_compute_overlap = r.require_number("memory_compute_overlap", true);
     // Added within version 2: absent means the datasheet peak (what older fits were made against).
     c.sustained_matmul = r.bool_or("sustained_matmul", false);
     // Added within version 2: absent means a stack without it (files written before it).
@@ -152,8 +157,8 @@ const std::vector<CalibrationFamily>& calibration_families() {
         {"TensorRT 9", "TensorRT 10.2", "TensorRT (v4.0", "TensorRT-LLM 0.", "NIM 1."},
         {"mlperf-v4.0", "mlperf-v4.1"},
         false},
-       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "layer_overhead_s",
-        "step_overhead_s", "sequence_overhead_s"}},
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "memory_compute_overlap",
+        "layer_overhead_s", "step_overhead_s", "sequence_overhead_s"}},
       {"trtllm-2025", "TensorRT 10.8-10.13 (TensorRT-LLM 0.17+) on Hopper and Blackwell (MLPerf v5.0-v5.1, 2025)",
        {{"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "gb200-nvl72", "gb300", "rtx-pro-6000", "l40s"},
         {"TensorRT 10.8", "TensorRT 10.9", "TensorRT 10.10", "TensorRT 10.11", "TensorRT 10.12", "TensorRT 10.13",
@@ -164,23 +169,26 @@ const std::vector<CalibrationFamily>& calibration_families() {
        // disagree: GB300's 405B runs reach about 0.6 of what its 15 PFLOP/s of dense FP4 and the
        // family's efficiency imply, RTX PRO's FP4 rows the full rate. Fitted, it took the GB300 gap
        // and the audited in-sample median fell 13.8 % -> 7.3 %, but held out it rose 15.9 % -> 20.6 %
-       // (RTX PRO 6000 held out 5.8 % -> 34 %): a GB300-only term, not a generation's.
+       // (RTX PRO 6000 held out 5.8 % -> 34 %): a GB300-only term, not a generation's. Fitted again
+       // with memory_compute_overlap in the family, it went to 1.0 (the overlap and the compute
+       // efficiency took the gap).
        // layer_overhead_s is not fitted either: the family has no single-stream or small-batch row
        // to see a per-layer fixed cost, and fitted it took 190 us, a per-step cost by another name
        // (H100 TP2 at batch 1: 28.5 tok/s, where TensorRT-LLM gives about 54, MODELING.md).
-       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "step_overhead_s",
-        "sequence_overhead_s", "moe_layer_overhead_s"},
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "memory_compute_overlap",
+        "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"},
        true},  // TensorRT-LLM 0.19+ PyTorch backend: enable_attention_dp (DeepSeek-R1 on GB300, MLPerf v5.1)
       {"vllm-cuda", "vLLM 0.10 on NVIDIA GPUs (MLPerf v5.1, 2025)",
        {{"h100-sxm", "h100-nvl", "h100-pcie", "h200", "b200", "l40s", "rtx-pro-6000"}, {"vLLM"}, {}, false},
        {"compute_efficiency", "weight_bandwidth_efficiency", "step_overhead_s"}},
       {"vllm-rocm", "vLLM (ROCm builds, incl. MLPerf-tuned forks) on AMD Instinct (MLPerf v5.0-v5.1, 2025)",
        {{"mi300x", "mi325x", "mi355x"}, {"vLLM", "Mango", "LLMBoost"}, {"mlperf-v5.0", "mlperf-v5.1"}, true},
-       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "step_overhead_s",
-        "sequence_overhead_s", "moe_layer_overhead_s"}},
+       {"compute_efficiency", "weight_bandwidth_efficiency", "kv_bandwidth_efficiency", "memory_compute_overlap",
+        "step_overhead_s", "sequence_overhead_s", "moe_layer_overhead_s"}},
       {"cerebras", "Cerebras inference stack on CS-3 (WSE-3) systems (2024)",
-       {{"cerebras-wse3"}, {}, {"cerebras"}, true}, {"layer_overhead_s"}},
-      {"groq", "GroqCloud on LPU (TSP v1) systems (2024)", {{"groq-lpu"}, {}, {"groq"}, true}, {"layer_overhead_s"}},
+       {{"cerebras-wse3"}, {}, {"cerebras"}, true}, {"layer_overhead_s"}, false, false},
+      {"groq", "GroqCloud on LPU (TSP v1) systems (2024)", {{"groq-lpu"}, {}, {"groq"}, true}, {"layer_overhead_s"},
+       false, false},
   };
   return families;
 }
@@ -259,6 +267,7 @@ nlohmann::json calibration_to_json(const Calibration& c, const nlohmann::json& e
                       {"weight_bandwidth_efficiency", c.weight_bandwidth_efficiency},
                       {"kv_bandwidth_efficiency", c.kv_bandwidth_efficiency},
                       {"network_efficiency", c.network_efficiency},
+                      {"memory_compute_overlap", c.memory_compute_overlap},
                       {"collective_latency_s", c.collective_latency.si()},
                       {"layer_overhead_s", c.layer_overhead.si()},
                       {"moe_layer_overhead_s", c.moe_layer_overhead.si()},

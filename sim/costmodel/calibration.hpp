@@ -13,6 +13,12 @@
 //   weight_bandwidth_efficiency achieved / peak memory bandwidth streaming weights (large, sequential)
 //   kv_bandwidth_efficiency     achieved / peak bandwidth reading the paged KV cache in attention
 //                               (scattered blocks: lower than weights; BLIS fits 51 % vs 73 % on H100)
+//   memory_compute_overlap      share of the shorter of a phase's memory-streaming and math times
+//                               hidden under the longer: 1 = the roofline's max(math, memory); 0 =
+//                               one after the other (BLIS sums its roofline terms). A kernel near
+//                               its ridge point (tokens x 2 FLOP per weight byte ~ FLOP/s / bytes/s,
+//                               where FP4 on Blackwell decodes at a few hundred tokens) overlaps
+//                               neither fully nor not at all
 //   network_efficiency          achieved / peak link bandwidth in collectives
 //   collective_latency          fixed cost of launching one collective (NCCL/RCCL kernel, sync)
 //   layer_overhead              fixed cost per layer per step (kernel launches, norms, the
@@ -74,6 +80,7 @@ struct Calibration {
   double weight_bandwidth_efficiency = 1.0;
   double kv_bandwidth_efficiency = 1.0;
   double network_efficiency = 1.0;
+  double memory_compute_overlap = 1.0;
   Seconds collective_latency;
   Seconds layer_overhead;
   Seconds moe_layer_overhead;
@@ -85,9 +92,17 @@ struct Calibration {
 
   bool is_ideal() const {
     return compute_efficiency == 1.0 && fp4_gemm_efficiency == 1.0 && gemm_half_tokens == 0.0 && weight_bandwidth_efficiency == 1.0 &&
-           kv_bandwidth_efficiency == 1.0 && network_efficiency == 1.0 && collective_latency.si() == 0.0 &&
+           kv_bandwidth_efficiency == 1.0 && network_efficiency == 1.0 && memory_compute_overlap == 1.0 &&
+           collective_latency.si() == 0.0 &&
            layer_overhead.si() == 0.0 && moe_layer_overhead.si() == 0.0 && step_overhead.si() == 0.0 &&
            sequence_overhead.si() == 0.0 && attention_overlaps_gemm && !sustained_matmul;
+  }
+  // The time of a phase whose math takes `math_s` and whose memory streaming takes `memory_s`:
+  // the longer, plus the part of the shorter that does not overlap it.
+  double phase_time(double math_s, double memory_s) const {
+    const double longer = math_s > memory_s ? math_s : memory_s;
+    const double shorter = math_s > memory_s ? memory_s : math_s;
+    return longer + (1.0 - memory_compute_overlap) * shorter;
   }
   // Achieved fraction of peak FLOP/s of a GEMM over `tokens` rows.
   double gemm_efficiency(double tokens) const {
@@ -116,6 +131,10 @@ struct CalibrationFamily {
   Applicability applies_to;
   std::vector<std::string> terms;      // the terms fitted for this family (few rows: few terms)
   bool attention_data_parallel = false;  // the stack's (Calibration::attention_data_parallel)
+  // Fitted centred on the fit over every row (validation/calibrate.hpp FitOptions::pooled): GPU
+  // stacks share their physics and differ by degree; a vendor's dataflow stack on its own silicon
+  // (Cerebras, Groq) has nothing to borrow from them.
+  bool pooled = true;
 };
 const std::vector<CalibrationFamily>& calibration_families();
 const CalibrationFamily* family_for(const std::string& hardware_id, const std::string& software, const std::string& row_id);

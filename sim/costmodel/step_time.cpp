@@ -83,11 +83,13 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   std::vector<double> all(p.weight_tier_s.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
   t.memory = Seconds(max_of(all));
+  // Each phase: its math and its memory streaming overlapped as far as the calibration says
+  // (calibration.hpp memory_compute_overlap; 1: the roofline's max).
   if (cal.attention_overlaps_gemm) {
-    t.gemm = max(t.compute, t.memory);
+    t.gemm = Seconds(cal.phase_time(t.compute.si(), t.memory.si()));
   } else {
-    t.gemm = Seconds(std::max(p.gemm_compute, max_of(p.weight_tier_s)));
-    t.attention = Seconds(std::max(p.attention_compute, max_of(p.kv_tier_s)));
+    t.gemm = Seconds(cal.phase_time(p.gemm_compute, max_of(p.weight_tier_s)));
+    t.attention = Seconds(cal.phase_time(p.attention_compute, max_of(p.kv_tier_s)));
   }
   const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
   const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
@@ -159,6 +161,16 @@ EffectiveWork effective_work(const Scenario& s, const StepCost& cost) {
   }
   w.stage_fixed = cal.layer_overhead * static_cast<double>(cost.layers_in_stage) +
                   cal.moe_layer_overhead * static_cast<double>(cost.moe_layers_in_stage);
+  // The DES runs a phase's math and memory side by side (their max); what the calibration does not
+  // overlap is added as a fixed delay, the same time step_time() gives.
+  auto exposed = [&](double math_s, double memory_s) { return cal.phase_time(math_s, memory_s) - std::max(math_s, memory_s); };
+  if (cal.attention_overlaps_gemm) {
+    std::vector<double> sum(tiers);
+    for (size_t i = 0; i < tiers; ++i) sum[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
+    w.stage_fixed += Seconds(exposed(p.gemm_compute + p.attention_compute, max_of(sum)));
+  } else {
+    w.stage_fixed += Seconds(exposed(p.gemm_compute, max_of(p.weight_tier_s)) + exposed(p.attention_compute, max_of(p.kv_tier_s)));
+  }
   w.step_fixed = cal.step_overhead + cal.sequence_overhead * cost.sequences;
   w.collective_latency = cal.collective_latency;
   return w;

@@ -170,6 +170,10 @@ MlperfInfo read_mlperf(ObjectReader m) {
   info.server = read_limits(m.object("server"));
   if (auto i = m.optional_object("interactive")) info.interactive = read_limits(*i);
   info.reference_mean_output_tokens = m.number_or("reference_mean_output_tokens", 0);
+  if (m.has("max_output_tokens")) {
+    info.max_output_tokens = m.require_int("max_output_tokens");
+    if (info.max_output_tokens < 1) m.fail("max_output_tokens", "expected a positive number of tokens");
+  }
   m.finish();
   return info;
 }
@@ -273,6 +277,23 @@ double LengthDistribution::mean_tokens() const {
     }
   }
   return 0;
+}
+
+LengthDistribution LengthDistribution::capped_at(long long cap) const {
+  if (cap <= 0) return *this;
+  LengthDistribution d = *this;
+  switch (kind) {
+    case Kind::fixed: d.tokens = std::min(d.tokens, cap); break;
+    case Kind::uniform:
+    case Kind::lognormal:  // both clamp their draws to [min, max]
+      d.max = std::min(d.max, cap);
+      d.min = std::min(d.min, d.max);
+      break;
+    case Kind::histogram:
+      for (auto& v : d.values) v = std::min(v, cap);
+      break;
+  }
+  return d;
 }
 
 double LengthDistribution::sd_tokens() const {
@@ -384,7 +405,8 @@ WorkloadSpec load_workload_file(const std::string& path) {
       r.fail("requests", "the trace has only " + std::to_string(w.trace.size()) + " rows");
   } else {
     w.prompt = read_length(r.object("prompt_tokens"));
-    w.output = read_length(r.object("output_tokens"));
+    // The benchmark's harness stops generating at its cap, whatever the reference outputs' length.
+    w.output = read_length(r.object("output_tokens")).capped_at(w.mlperf.max_output_tokens);
     w.requests = r.int_or("requests", w.mlperf.present ? w.mlperf.samples : 1000);
   }
   if (w.requests > kMaxRequests) r.fail("requests", "at most " + std::to_string(kMaxRequests));

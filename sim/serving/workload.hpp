@@ -45,6 +45,9 @@ struct LengthDistribution {
   long long sample(Rng& rng) const;
   double mean_tokens() const;         // of the distribution as sampled (clamping included, approx.)
   double sd_tokens() const;           // its standard deviation, the same way
+  // The same distribution with every draw limited to `cap` tokens (a generation cap: a request
+  // that would run longer stops there). cap <= 0: unchanged.
+  LengthDistribution capped_at(long long cap) const;
 };
 
 struct TraceRow {
@@ -67,6 +70,7 @@ struct MlperfInfo {
   Slo server;                               // Server scenario p99 limits
   Slo interactive;                          // Interactive scenario p99 limits; none: any() is false
   double reference_mean_output_tokens = 0;  // 0: not given
+  long long max_output_tokens = 0;          // the harness's generation cap; 0: not given
   bool present = false;                     // the workload has an `mlperf` block
 };
 

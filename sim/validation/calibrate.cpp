@@ -43,6 +43,10 @@ const std::vector<FittedTerm>& fitted_terms() {
       {"gemm_half_tokens", false, 32.0, [](const Calibration& c) { return c.gemm_half_tokens; },
        [](Calibration& c, double v) { c.gemm_half_tokens = v; }, 0.0, 1.5,
        "a GEMM fills the tensor cores' tile rows from a few dozen tokens (32, factor 4.5 either way)"},
+      {"memory_compute_overlap", true, 1.0, [](const Calibration& c) { return c.memory_compute_overlap; },
+       [](Calibration& c, double v) { c.memory_compute_overlap = v; }, logit(0.5), 1.5,
+       "no published figure: the roofline overlaps fully (1), BLIS's trained model sums its terms (0); "
+       "centred between, wide"},
       {"layer_overhead_s", false, 1e-5, [](const Calibration& c) { return c.layer_overhead.si(); },
        [](Calibration& c, double v) { c.layer_overhead = Seconds(v); }, std::log(3.2), 1.5,
        "BLIS H100 fit: +32 us per layer (kernel launches and synchronisation)"},
@@ -139,15 +143,20 @@ double mean_squared_log_error(const MeasurementSet& set, const std::vector<size_
 }
 
 namespace {
-double prior_penalty(const Calibration& c, const std::vector<size_t>& which) {
-  // Sum of squared distances from the priors, in prior sigmas, in the optimiser's space.
+double prior_penalty(const Calibration& c, const std::vector<size_t>& which, const FitOptions& fit) {
+  // Sum of squared distances from the priors (or from the pooled fit), in their sigmas, in the
+  // optimiser's space.
   const auto& terms = fitted_terms();
+  auto x_of = [](const FittedTerm& t, double v) {
+    return t.efficiency ? logit(v) : std::log(std::max(v, kMinPositive) / t.scale);
+  };
   double sum = 0;
   for (size_t i : which) {
     const FittedTerm& t = terms[i];
-    const double v = t.get(c);
-    const double x = t.efficiency ? logit(v) : std::log(std::max(v, kMinPositive) / t.scale);
-    sum += std::pow((x - t.prior) / t.prior_sigma, 2);
+    const double x = x_of(t, t.get(c));
+    const double centre = fit.pooled ? x_of(t, t.get(*fit.pooled)) : t.prior;
+    const double sigma = fit.pooled ? fit.pooled_sigma : t.prior_sigma;
+    sum += std::pow((x - centre) / sigma, 2);
   }
   return sum;
 }
@@ -161,7 +170,7 @@ double fit_objective(const MeasurementSet& set, const std::vector<size_t>& rows,
     sum += t.metric;
     if (fit.model_error_sd > 0 && t.has_tpot) sum += fit.tpot_weight * t.tpot;
   }
-  if (fit.model_error_sd > 0) sum += fit.model_error_sd * fit.model_error_sd * prior_penalty(c, term_indices(fit.terms));
+  if (fit.model_error_sd > 0) sum += fit.model_error_sd * fit.model_error_sd * prior_penalty(c, term_indices(fit.terms), fit);
   return sum / static_cast<double>(rows.size());
 }
 

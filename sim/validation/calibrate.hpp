@@ -14,6 +14,8 @@
 // Rows are predicted on two threads; the result does not depend on the thread count.
 #pragma once
 
+#include <optional>
+
 #include <string>
 #include <vector>
 
@@ -60,6 +62,13 @@ struct FitOptions {
   // the priors do. 0 turns both off (a plain least-squares fit of throughput).
   double model_error_sd = 0.15;
   double tpot_weight = 1.0;  // a TPOT row counts this much next to a throughput row
+  // Partial pooling: a family's fit is centred on the fit over every row (`pooled`, the "all"
+  // calibration of the same rows, held-out platform excluded) instead of the generic priors, each
+  // term `pooled_sigma` wide in the optimiser's space (logit for efficiencies, log for times). A
+  // family with few rows then borrows what it cannot see from the others; one with many moves away
+  // as far as its rows say. Unset: the generic priors.
+  std::optional<Calibration> pooled;
+  double pooled_sigma = 0.5;
 };
 
 struct FitResult {

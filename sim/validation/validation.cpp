@@ -138,10 +138,11 @@ Prediction predict(const Measurement& m, const PredictOptions& o) {
     else return skipped(p, "input lengths unknown: give workload.input_tokens or a bundled MLPerf workload.dataset");
     if (m.output_tokens) w.output = fixed(*m.output_tokens);
     else if (dataset && m.measured_mean_output_tokens) {
-      w.output = with_mean(dataset->output, *m.measured_mean_output_tokens);
+      // Scaled to the system's mean, still within the harness's generation cap.
+      w.output = with_mean(dataset->output, *m.measured_mean_output_tokens).capped_at(dataset->mlperf.max_output_tokens);
       p.assumptions.push_back("outputs: the dataset's shape at the measured mean");
     } else if (dataset && m.mean_output_tokens_derived) {
-      w.output = with_mean(dataset->output, *m.mean_output_tokens_derived);
+      w.output = with_mean(dataset->output, *m.mean_output_tokens_derived).capped_at(dataset->mlperf.max_output_tokens);
       p.assumptions.push_back("outputs: the dataset's shape at the derived mean");
     } else if (dataset) {
       w.output = dataset->output;

@@ -45,6 +45,7 @@ struct Bundled {
   Lengths input, output;
   Limits limits;
   double reference_mean_output_tokens;
+  long long max_output_tokens = 0;  // the harness's generation cap (DATASETS.md); 0: none stated
 };
 
 const Bundled kBundled[] = {
@@ -57,7 +58,7 @@ const Bundled kBundled[] = {
     {"mlperf-llama3.1-8b", "llama3.1-8b", 13368, {870.7, 784, 1479, 2118, 2540}, {129, 0, 0, 0, 2000, false},
      {2.0, 0.100, 0.500, 0.030}, 129},
     {"mlperf-deepseek-r1", "deepseek-r1", 4388, {803.8, 902, 1281, 1432, 3140},
-     {4043.4, 2194, 9477, 32768, 32768}, {2.0, 0.080, 1.5, 0.015}, 4043.45},
+     {4043.4, 2194, 9477, 32768, 32768}, {2.0, 0.080, 1.5, 0.015}, 4043.45, 20000},
 };
 
 // Every `workload.dataset` string of /work/shared/validation/mlperf-calibration.json and
@@ -132,11 +133,18 @@ TEST_CASE("mlperf workloads: sampled lengths reproduce DATASETS.md's published s
     const WorkloadSpec w = load_workload(b.id);
     CHECK(w.prompt.kind == LengthDistribution::Kind::histogram);
     CHECK(w.output.kind == LengthDistribution::Kind::histogram);
+    // The published output statistics are the reference outputs'; a workload whose harness caps
+    // generation reads them clipped to the cap (checked in the next test), so they are checked
+    // here on the reference histogram it was read from.
+    WorkloadSpec reference = w;
+    reference.output = read_histogram_csv(
+        (fs::path(w.file).parent_path() / "mlperf" / (std::string(b.id).substr(7) + "-output.csv")).string());
+    CHECK(w.mlperf.max_output_tokens == b.max_output_tokens);
     // The histograms' exact means (what the simulator's analytic paths use) match too.
     CHECK(std::abs(w.prompt.mean_tokens() - b.input.mean) <= 0.005 * b.input.mean);
-    CHECK(std::abs(w.output.mean_tokens() - b.output.mean) <= 0.005 * b.output.mean);
+    CHECK(std::abs(reference.output.mean_tokens() - b.output.mean) <= 0.005 * b.output.mean);
 
-    RequestSource source(w, kSamples, 20240917);
+    RequestSource source(reference, kSamples, 20240917);
     std::vector<long long> prompts, outputs;
     prompts.reserve(kSamples);
     outputs.reserve(kSamples);
@@ -152,6 +160,56 @@ TEST_CASE("mlperf workloads: sampled lengths reproduce DATASETS.md's published s
     check_lengths("input", prompts, b.input);
     check_lengths("output", outputs, b.output);
   }
+}
+
+TEST_CASE("mlperf workloads: deepseek-r1's outputs stop at the harness's 20,000-token cap") {
+  // DATASETS.md: the reference outputs run to 32,768 tokens, the harness (backend_registry.py
+  // MAX_OSL) stops at 20,000, and submitted systems generated 3,650-3,770 tokens per sample on
+  // average. Clipping the reference at the cap gives a mean inside that range: the cap, not the
+  // quantisation alone, is most of the gap to the reference's 4,043.
+  const WorkloadSpec w = load_workload("mlperf-deepseek-r1");
+  const LengthDistribution reference =
+      read_histogram_csv((fs::path(w.file).parent_path() / "mlperf" / "deepseek-r1-output.csv").string());
+  CHECK(w.output.mean_tokens() == doctest::Approx(reference.capped_at(20000).mean_tokens()).epsilon(1e-12));
+  CHECK(w.output.mean_tokens() >= 3650);
+  CHECK(w.output.mean_tokens() <= 3770);
+  RequestSource source(w, 20000, 7);
+  long long longest = 0, at_cap = 0;
+  while (source.has_next()) {
+    const Arrival a = source.pop();
+    longest = std::max(longest, a.output_tokens);
+    at_cap += a.output_tokens == 20000;
+  }
+  CHECK(longest == 20000);
+  // 3.8 % of the reference outputs are longer than 20,000 tokens: all of them stop at the cap.
+  CHECK(at_cap >= 650);
+  CHECK(at_cap <= 860);
+}
+
+TEST_CASE("length distributions: capped_at clips every kind's draws to the cap") {
+  LengthDistribution fixed;
+  fixed.tokens = 500;
+  CHECK(fixed.capped_at(200).tokens == 200);
+  CHECK(fixed.capped_at(0).tokens == 500);  // no cap
+  LengthDistribution uniform;
+  uniform.kind = LengthDistribution::Kind::uniform;
+  uniform.min = 100;
+  uniform.max = 900;
+  const LengthDistribution u = uniform.capped_at(50);
+  CHECK(u.max == 50);
+  CHECK(u.min == 50);
+  LengthDistribution lognormal;
+  lognormal.kind = LengthDistribution::Kind::lognormal;
+  lognormal.mean = 1000;
+  lognormal.sigma = 1.0;
+  lognormal.min = 1;
+  lognormal.max = 100000;
+  const LengthDistribution l = lognormal.capped_at(800);
+  Rng rng(3);
+  long long top = 0;
+  for (int i = 0; i < 10000; ++i) top = std::max(top, l.sample(rng));
+  CHECK(top == 800);
+  CHECK(l.mean_tokens() < 800);
 }
 
 TEST_CASE("mlperf workloads: the mlperf block carries the benchmark, samples and DATASETS.md's limits") {
@@ -213,6 +271,9 @@ TEST_CASE("mlperf workloads: the mlperf block is read strictly, without slo/requ
       {"negative-limit.json",
        R"({"benchmark": "x", "samples": 1, "min_duration_s": 600, "server": {"ttft_p99_s": -2, "tpot_p99_s": 0.2}})",
        "/mlperf/server/ttft_p99_s: expected a number > 0"},
+      {"zero-cap.json",
+       R"({"benchmark": "x", "samples": 1, "min_duration_s": 600, "server": {"ttft_p99_s": 2, "tpot_p99_s": 0.2}, "max_output_tokens": 0})",
+       "/mlperf/max_output_tokens"},
       {"not-an-object.json", R"("llama2-70b-99")", "/mlperf"},
   };
   for (const auto& c : cases) {
@@ -251,7 +312,9 @@ TEST_CASE("mlperf workloads: measurement rows' dataset strings map to the bundle
   // repository's validation/calibration.json is always there).
   const std::string files[] = {"/work/shared/validation/mlperf-calibration.json",
                                "/work/shared/validation/calibration.json",
-                               std::string(INFERSIM_TEST_DIR) + "/../validation/calibration.json"};
+                               std::string(INFERSIM_TEST_DIR) + "/../validation/calibration.json",
+                               std::string(INFERSIM_TEST_DIR) + "/../validation/mlperf-calibration.json",
+                               std::string(INFERSIM_TEST_DIR) + "/../validation/mlperf-v5.1-external.json"};
   for (const std::string& file : files) {
     if (!fs::exists(file)) {
       MESSAGE("skipped (absent): " << file);

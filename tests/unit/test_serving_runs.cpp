@@ -189,6 +189,19 @@ TEST_CASE("the SLO rate search never reports a rate the deployment cannot sustai
   CHECK(rs.sustainable_rate_req_s > 0);
   CHECK(rs.max_rate_req_s <= rs.sustainable_rate_req_s);
   CHECK(rs.first_failing_req_s <= 2 * rs.sustainable_rate_req_s);
+  // The bound is the steady state of a run long enough to have one (3 full batches queued at
+  // t = 0), whatever the searched run's length: the same with 40 or 400 requests (both fewer than
+  // 3 x 256), and it is the steady output rate over the mean output, derived here.
+  o.requests = 400;
+  const RateSearch longer = max_rate_meeting_slo(s, plan, w, o, 1.0, 6);
+  CHECK(longer.sustainable_rate_req_s == rs.sustainable_rate_req_s);
+  WorkloadSpec offline = w;
+  offline.arrival = WorkloadSpec::Arrival::all_at_once;
+  ServingOptions bound = o;
+  bound.requests = 3 * o.max_batch;
+  const ServingResult r = run_serving_analytic(s, plan, offline, bound);
+  const double mean_output = r.output_tok_s_deployment * r.makespan_s / static_cast<double>(r.requests);
+  CHECK(rs.sustainable_rate_req_s == doctest::Approx(r.steady_output_tok_s_deployment / mean_output).epsilon(1e-12));
 }
 
 namespace {

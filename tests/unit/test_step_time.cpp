@@ -168,6 +168,39 @@ TEST_CASE("step time: fp4_gemm_efficiency slows FP4 GEMMs only where the chip ha
         doctest::Approx(gemm_s(scenario("b200", "llama-3.1-8b", "fp8", ideal))));
 }
 
+TEST_CASE("step time: memory_compute_overlap hides that share of the shorter of a phase's math and memory") {
+  // 1: the roofline's max (every phase's memory under its math or the reverse); 0: one after the
+  // other; between: the longer plus the rest of the shorter. The DES's effective work adds the
+  // part not hidden as a fixed delay, so both engines time the step the same.
+  Calibration c = fitted_like();
+  const Scenario full = scenario("b200", "llama-2-70b", "fp4", c);
+  const Plan plan = plan_with(full, 1, 1, 1);
+  const StepCost cost = step_cost(full, plan, StepShape::decode(256, 500));
+  const StepTime t1 = step_time(full, plan, cost);
+  for (double overlap : {0.0, 0.3, 1.0}) {
+    c.memory_compute_overlap = overlap;
+    const Scenario s = scenario("b200", "llama-2-70b", "fp4", c);
+    const StepTime t = step_time(s, plan, cost);
+    INFO("overlap " << overlap);
+    const EffectiveWork w = effective_work(s, cost);
+    REQUIRE(w.phases.size() == 2);
+    const double peak = s.hw.flops_for(s.weights).value, bw = s.hw.tiers[0].bandwidth_Bps.value;
+    double des_phases = 0;
+    for (const WorkPhase& p : w.phases) {
+      const double math = p.flop_at_peak / peak, memory = p.tier_bytes_at_peak[0] / bw;
+      des_phases += std::max(math, memory);
+      // The step time's phase: the longer plus (1 - overlap) of the shorter.
+      const double expect = std::max(math, memory) + (1 - overlap) * std::min(math, memory);
+      CHECK((&p == &w.phases[0] ? t.gemm.si() : t.attention.si()) == doctest::Approx(expect).epsilon(1e-12));
+    }
+    // DES: phases at their max, the part not hidden in the stage's fixed time.
+    CHECK(des_phases + w.stage_fixed.si() == doctest::Approx(t.gemm.si() + t.attention.si() + t.overhead.si()).epsilon(1e-12));
+  }
+  // Less overlap is never faster.
+  c.memory_compute_overlap = 0.0;
+  CHECK(step_time(scenario("b200", "llama-2-70b", "fp4", c), plan, cost).total.si() > t1.total.si());
+}
+
 TEST_CASE("step time: a fitted calibration runs compute against the chip's sustained matmul rate") {
   Calibration sustained;
   sustained.name = "sustained";

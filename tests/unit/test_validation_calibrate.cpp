@@ -135,6 +135,7 @@ TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, b
   c.applies_to.hardware = {"h100-sxm"};
   c.applies_to.id_markers = {"mlperf-v5.1"};
   c.step_overhead = Seconds(1e-3);
+  c.memory_compute_overlap = 0.4;
   const std::string path = "/tmp/infersim-test-cal-" + std::to_string(::getpid()) + ".json";
   std::ofstream(path) << calibration_to_json(c, {{"description", "d"}, {"software", "s"}}).dump();
   const Calibration r = load_calibration(path);
@@ -144,6 +145,9 @@ TEST_CASE("calibrate: ideal is built in, a bundled or written file reads back, b
   CHECK(r.kv_bandwidth_efficiency == 0.7);
   CHECK(r.sequence_overhead.si() == 2e-6);
   CHECK(!r.attention_overlaps_gemm);
+  CHECK(r.memory_compute_overlap == 0.4);
+  CHECK_FALSE(r.is_ideal());
+  CHECK(load_calibration("ideal").memory_compute_overlap == 1.0);
   CHECK(r.applies_to.hardware == std::vector<std::string>{"h100-sxm"});
   // What a file applies to is read back and matched: by software, or by id when software is unstated.
   CHECK(r.applies_to.matches("h100-sxm", "not stated", "mlperf-v5.1-8xh100-x"));

@@ -176,6 +176,10 @@ SPECS = [
         "server": (2.0, 0.080),
         "interactive": (1.5, 0.015),
         "reference_mean_output_tokens": 4043.45,
+        # The harness stops generating at 20,000 tokens (mlcommons/inference
+        # language/deepseek-r1/utils/backend_registry.py MAX_OSL, per DATASETS.md); the reference
+        # outputs run to 32,768. The histogram stays the reference's; the reader clips it.
+        "max_output_tokens": 20000,
         "input": {
             "min": 52,
             "max": 3140,
@@ -396,11 +400,15 @@ def workload_json(spec, stats_in, stats_out, hout):
     if spec["interactive"]:
         mlperf["interactive"] = {"ttft_p99_s": spec["interactive"][0], "tpot_p99_s": spec["interactive"][1]}
     mlperf["reference_mean_output_tokens"] = spec["reference_mean_output_tokens"]
+    cap = spec.get("max_output_tokens")
+    if cap:
+        mlperf["max_output_tokens"] = cap
     out = spec["output"]
     description = (
         f"{spec['title']}: Offline (all samples at t = 0), judged by the Server p99 limits "
         f"(TTFT {s_ttft:g} s, TPOT {s_tpot * 1000:g} ms); prompts mean {fmt(spec['input']['mean'])}, "
-        f"outputs mean {fmt(out['mean'])} tokens"
+        f"{'reference ' if cap else ''}outputs mean {fmt(out['mean'])} tokens"
+        + (f", generated to at most {fmt(cap)} (the harness's cap)" if cap else "")
     )
     source = (
         f"Token lengths: /work/shared/validation/DATASETS.md (from the MLCommons dataset files via "
@@ -413,6 +421,10 @@ def workload_json(spec, stats_in, stats_out, hout):
                    f"(published {fmt(out['mean'])}), {shape_of(hout)}. ")
     else:
         source += (f"Output histogram (reference outputs): {summary(stats_out)}; min {out['min']} (derived). ")
+    if cap:
+        source += (f"Generation cap {fmt(cap)} tokens (mlperf.max_output_tokens): mlcommons/inference "
+                   f"language/deepseek-r1/utils/backend_registry.py MAX_OSL, per DATASETS.md; the reader clips "
+                   f"the reference lengths to it. ")
     source += ("Input and output lengths are drawn independently. A Server run replaces the arrival with a "
                "Poisson process at the rate under test.")
     body = [
