@@ -42,15 +42,15 @@ struct RateSearch {
   bool found = false;          // some rate >= the lower bound meets the SLO
   double max_rate_req_s = 0;   // highest rate found that meets it
   double first_failing_req_s = 0;
-  double sustainable_rate_req_s = 0;  // steady completion rate with every request queued at t = 0: the bound
+  double sustainable_rate_req_s = 0;  // steady output tokens/s / mean output, 3 batches queued at t = 0: the bound
   int runs = 0;
 };
 // Bisection steps at most (--bisections, a suite's "bisections"): the search halves a geometric
 // interval of doubles, which stops changing after about 60 halvings; more only burns time.
 constexpr int kMaxBisections = 60;
-// Throws InputError if the workload has no SLO. Rates above the sustainable rate (the completion
-// rate of the same requests all queued at t = 0) count as failing: a finite run could otherwise meet
-// a latency SLO at any rate.
+// Throws InputError if the workload has no SLO. Rates above the sustainable rate (the steady output
+// tokens/s over the mean output of at least three full batches of these requests all queued at
+// t = 0) count as failing: a finite run could otherwise meet a latency SLO at any rate.
 // `must_meet_rate` > 0: a bar to beat (comparing deployments, branch and bound): if the SLO is not
 // met at that rate the search stops there, not found (one run, or two when the rate meets it but
 // exceeds the sustainable rate); otherwise it searches
