@@ -72,6 +72,21 @@ double attention_peak_flops(const Scenario& s) {
 
 namespace {
 double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
+
+// The step's phases, each a math time and its memory streaming per tier: one overlapped phase
+// (GEMMs and attention, weights and KV together) or the GEMM phase then the attention phase. The
+// one place both engines take them from: step_time() times each with Calibration::phase_time, the
+// DES runs each as parallel activities plus what phase_time does not overlap.
+struct Phase {
+  double math_s;
+  std::vector<double> memory_tier_s;
+};
+std::vector<Phase> phases_of(const Calibration& cal, const PhaseTimes& p) {
+  if (!cal.attention_overlaps_gemm) return {{p.gemm_compute, p.weight_tier_s}, {p.attention_compute, p.kv_tier_s}};
+  std::vector<double> sum(p.weight_tier_s.size());
+  for (size_t i = 0; i < sum.size(); ++i) sum[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
+  return {{p.gemm_compute + p.attention_compute, sum}};
+}
 }  // namespace
 
 StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
@@ -84,13 +99,11 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   for (size_t i = 0; i < all.size(); ++i) all[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
   t.memory = Seconds(max_of(all));
   // Each phase: its math and its memory streaming overlapped as far as the calibration says
-  // (calibration.hpp memory_compute_overlap; 1: the roofline's max).
-  if (cal.attention_overlaps_gemm) {
-    t.gemm = Seconds(cal.phase_time(t.compute.si(), t.memory.si()));
-  } else {
-    t.gemm = Seconds(cal.phase_time(p.gemm_compute, max_of(p.weight_tier_s)));
-    t.attention = Seconds(cal.phase_time(p.attention_compute, max_of(p.kv_tier_s)));
-  }
+  // (calibration.hpp memory_compute_overlap; 1: the roofline's max). One overlapped phase is all
+  // in `gemm`.
+  const std::vector<Phase> phases = phases_of(cal, p);
+  t.gemm = Seconds(cal.phase_time(phases[0].math_s, max_of(phases[0].memory_tier_s)));
+  if (phases.size() > 1) t.attention = Seconds(cal.phase_time(phases[1].math_s, max_of(phases[1].memory_tier_s)));
   const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
   const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
   const Seconds a = cal.collective_latency;
@@ -148,28 +161,14 @@ EffectiveWork effective_work(const Scenario& s, const StepCost& cost) {
     return out;
   };
   EffectiveWork w;
-  if (cal.attention_overlaps_gemm) {
-    WorkPhase one;
-    one.flop_at_peak = (p.gemm_compute + p.attention_compute) * peak;
-    std::vector<double> sum(tiers);
-    for (size_t i = 0; i < tiers; ++i) sum[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
-    one.tier_bytes_at_peak = bytes(sum);
-    w.phases.push_back(one);
-  } else {
-    w.phases.push_back({p.gemm_compute * peak, bytes(p.weight_tier_s)});
-    w.phases.push_back({p.attention_compute * peak, bytes(p.kv_tier_s)});
-  }
   w.stage_fixed = cal.layer_overhead * static_cast<double>(cost.layers_in_stage) +
                   cal.moe_layer_overhead * static_cast<double>(cost.moe_layers_in_stage);
-  // The DES runs a phase's math and memory side by side (their max); what the calibration does not
-  // overlap is added as a fixed delay, the same time step_time() gives.
-  auto exposed = [&](double math_s, double memory_s) { return cal.phase_time(math_s, memory_s) - std::max(math_s, memory_s); };
-  if (cal.attention_overlaps_gemm) {
-    std::vector<double> sum(tiers);
-    for (size_t i = 0; i < tiers; ++i) sum[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
-    w.stage_fixed += Seconds(exposed(p.gemm_compute + p.attention_compute, max_of(sum)));
-  } else {
-    w.stage_fixed += Seconds(exposed(p.gemm_compute, max_of(p.weight_tier_s)) + exposed(p.attention_compute, max_of(p.kv_tier_s)));
+  for (const Phase& ph : phases_of(cal, p)) {
+    w.phases.push_back({ph.math_s * peak, bytes(ph.memory_tier_s)});
+    // The DES runs a phase's math and memory side by side (their max); what the calibration does
+    // not overlap is a fixed delay, the time step_time() adds.
+    const double memory_s = max_of(ph.memory_tier_s);
+    w.stage_fixed += Seconds(cal.phase_time(ph.math_s, memory_s) - std::max(ph.math_s, memory_s));
   }
   w.step_fixed = cal.step_overhead + cal.sequence_overhead * cost.sequences;
   w.collective_latency = cal.collective_latency;

@@ -170,10 +170,7 @@ MlperfInfo read_mlperf(ObjectReader m) {
   info.server = read_limits(m.object("server"));
   if (auto i = m.optional_object("interactive")) info.interactive = read_limits(*i);
   info.reference_mean_output_tokens = m.number_or("reference_mean_output_tokens", 0);
-  if (m.has("max_output_tokens")) {
-    info.max_output_tokens = m.require_int("max_output_tokens");
-    if (info.max_output_tokens < 1) m.fail("max_output_tokens", "expected a positive number of tokens");
-  }
+  if (m.has("max_output_tokens")) info.max_output_tokens = m.require_int("max_output_tokens");  // >= 1
   m.finish();
   return info;
 }

@@ -350,14 +350,15 @@ MergeOutcome merge(const std::string& dir) {
     json result = read_json_file(p);
     const std::vector<json> parts = result.is_array() ? result.get<std::vector<json>>() : std::vector<json>{result};
     const auto args = g.point(i);
-    for (const auto& part : parts) {
+    for (size_t k = 0; k < parts.size(); ++k) {
+      const json& part = parts[k];
       json row;
       row["point"] = i;
       for (const auto& a : g.axes)
         for (const auto& [k, v] : args)
           if (k == a.name) row["axis." + a.name] = v;
       std::vector<std::pair<std::string, json>> flat;
-      flatten(part, "", p, parts.size() > 1 ? "/" + std::to_string(&part - parts.data()) : "", flat);
+      flatten(part, "", p, parts.size() > 1 ? "/" + std::to_string(k) : "", flat);
       for (const auto& [k, v] : flat) {
         if (known.insert(k).second) columns.push_back(k);
         row[k] = v;
