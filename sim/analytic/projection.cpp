@@ -114,7 +114,15 @@ nlohmann::json step_json(const StepTime& t) {
           {"ep_communication_s", t.ep_communication.si()},
           {"pp_communication_s", t.pp_communication.si()},
           {"overhead_s", t.overhead.si()},
-          {"bound", t.bound}};
+          {"bound", t.bound},
+          // The whole step as additive parts (step_time.hpp StepTerms; they sum to total_s).
+          {"terms", {{"weights_read_s", t.terms.weights_read.si()},
+                     {"kv_read_s", t.terms.kv_read.si()},
+                     {"gemm_math_s", t.terms.gemm_math.si()},
+                     {"attention_math_s", t.terms.attention_math.si()},
+                     {"collectives_s", t.terms.collectives.si()},
+                     {"pipeline_sends_s", t.terms.pipeline_sends.si()},
+                     {"fixed_s", t.terms.fixed.si()}}}};
 }
 
 nlohmann::json tags_json(const TagSet& t) {

@@ -15,6 +15,7 @@ struct CommandResult {
 
 void register_descriptor_commands(CLI::App& app, CommandResult& result);
 void register_project_command(CLI::App& app, CommandResult& result);
+void register_compare_command(CLI::App& app, CommandResult& result);
 void register_serve_command(CLI::App& app, CommandResult& result);
 void register_pareto_command(CLI::App& app, CommandResult& result);
 void register_simulate_command(CLI::App& app, CommandResult& result);

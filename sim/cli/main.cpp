@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).
   infersim::cli::register_descriptor_commands(app, result);
   infersim::cli::register_project_command(app, result);
+  infersim::cli::register_compare_command(app, result);
   infersim::cli::register_audit_command(app, result);
   infersim::cli::register_registry_command(app, result);
   infersim::cli::register_serve_command(app, result);
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   // formulas, exit codes) moves to the footer of its own --help.
   const std::pair<const char*, const char*> kSummaries[] = {
       {"project", "Closed-form roofline projection: fit, tok/s per stream/chip/deployment, TTFT, J/token, $/M"},
+      {"compare", "What-if: scenarios side by side, ratios to a baseline, each difference attributed to a term"},
       {"audit", "Recompute the seed paper's stated figures from its own inputs, with verdicts"},
       {"registry", "The bottleneck registry B1..B18: lint, staleness, dependency graph, taxonomy"},
       {"serve", "Serving simulation: workload, scheduler, paged KV cache; latency percentiles, goodput"},

@@ -1,5 +1,6 @@
 // `infersim project`: the closed-form engine over one scenario or a hardware x model matrix.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include "analytic/projection.hpp"
 #include "cli/commands.hpp"
 #include "cli/scenario_options.hpp"
+#include "compare/compare.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
@@ -19,6 +21,7 @@ struct ProjectArgs {
   bool json = false;
   bool csv = false;
   std::string out;
+  std::string baseline;
 };
 
 std::vector<std::string> split_ids(const std::string& kind, const std::string& text) {
@@ -43,7 +46,42 @@ std::string csv_cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+// --baseline: the matrix as `infersim compare` shows it, against the named hardware or model.
+std::string baseline_view(const ProjectArgs& a) {
+  const auto hws = split_ids("hardware", a.scenario.hw);
+  const auto models = split_ids("models", a.scenario.model);
+  const bool is_hw = std::find(hws.begin(), hws.end(), a.baseline) != hws.end();
+  const bool is_model = std::find(models.begin(), models.end(), a.baseline) != models.end();
+  if (!is_hw && !is_model)
+    throw InputError("--baseline", a.baseline, "expected one of the --hw or --model ids of this run: " +
+                                                   join_alternatives(hws) + " or " + join_alternatives(models));
+  ScenarioOptions base = a.scenario;
+  base.hw = is_hw ? a.baseline : hws.front();
+  base.model = is_model && !is_hw ? a.baseline : models.front();
+  std::vector<VariantSpec> variants;
+  for (const auto& hw : hws)
+    for (const auto& model : models) {
+      if (hw == base.hw && model == base.model) continue;
+      VariantSpec v;
+      if (hw != base.hw) v.changes.push_back({"hw", hw});
+      if (model != base.model) v.changes.push_back({"model", model});
+      variants.push_back(v);
+    }
+  if (variants.empty()) throw InputError("--baseline", a.baseline, "needs a second --hw or --model to compare with");
+  CompareOptions options;
+  options.baseline_label = base.hw + (models.size() > 1 ? " " + base.model : "");
+  const Comparison c = compare(base, variants, options);
+  return a.json ? to_json(c).dump(2) + "\n" : a.csv ? render_csv(c) : render_text(c);
+}
+
 void run_project(const ProjectArgs& a, CommandResult& result) {
+  if (!a.baseline.empty()) {
+    const std::string output = baseline_view(a);
+    if (a.out.empty()) std::cout << output;
+    else write_file_atomically(a.out, output);
+    result.exit_code = 0;
+    return;
+  }
   nlohmann::json rows = nlohmann::json::array();
   Table table({"hardware", "model", "wts", "chips", "fits", "tok/s/stream", "tok/s/deploy", "tok/s/chip",
                "TTFT ms", "J/token", "$/Mtok", "agents/$1M", "bound", "weakest tag"});
@@ -124,6 +162,9 @@ void register_project_command(CLI::App& app, CommandResult& result) {
   auto* json = cmd->add_flag("--json", args->json, "Print a JSON array of results (field names carry units)");
   cmd->add_flag("--csv", args->csv, "Print CSV (one row per hardware x model)")->excludes(json);
   cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  cmd->add_option("--baseline", args->baseline,
+                  "One of the --hw (or --model) ids: show the matrix as `infersim compare` does, at equal chips, "
+                  "with ratios to it and what changed each difference");
   cmd->callback([args, &result] { run_project(*args, result); });
 }
 

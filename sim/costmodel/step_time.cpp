@@ -87,6 +87,40 @@ std::vector<Phase> phases_of(const Calibration& cal, const PhaseTimes& p) {
   for (size_t i = 0; i < sum.size(); ++i) sum[i] = p.weight_tier_s[i] + p.kv_tier_s[i];
   return {{p.gemm_compute + p.attention_compute, sum}};
 }
+
+// One stage's phases as additive parts (StepTerms): in each phase the longer of math and memory is
+// charged whole, the shorter the part phase_time does not overlap; a phase's memory part is split
+// between weights and KV as they share its binding tier, its math part as the GEMMs and attention
+// share it.
+struct StagePhaseTerms {
+  double weights_s = 0, kv_s = 0, gemm_s = 0, attention_s = 0;
+};
+StagePhaseTerms phase_terms(const Calibration& cal, const PhaseTimes& p, const std::vector<Phase>& phases) {
+  StagePhaseTerms out;
+  for (size_t k = 0; k < phases.size(); ++k) {
+    const Phase& ph = phases[k];
+    const auto binding = std::max_element(ph.memory_tier_s.begin(), ph.memory_tier_s.end());
+    const double memory_s = binding == ph.memory_tier_s.end() ? 0.0 : *binding;
+    const double unhidden = 1.0 - cal.memory_compute_overlap;
+    const double math_part = ph.math_s >= memory_s ? ph.math_s : unhidden * ph.math_s;
+    const double memory_part = ph.math_s >= memory_s ? unhidden * memory_s : memory_s;
+    // Which of weights and KV this phase streams, and in what shares on its binding tier.
+    double weights_share = k == 0 ? 1.0 : 0.0;
+    double gemm_share = k == 0 ? 1.0 : 0.0;
+    if (phases.size() == 1) {
+      const size_t i = binding == ph.memory_tier_s.end() ? 0 : static_cast<size_t>(binding - ph.memory_tier_s.begin());
+      const double w = i < p.weight_tier_s.size() ? p.weight_tier_s[i] : 0.0;
+      const double kv = i < p.kv_tier_s.size() ? p.kv_tier_s[i] : 0.0;
+      weights_share = w + kv > 0 ? w / (w + kv) : 1.0;
+      gemm_share = ph.math_s > 0 ? p.gemm_compute / ph.math_s : 1.0;
+    }
+    out.weights_s += memory_part * weights_share;
+    out.kv_s += memory_part * (1.0 - weights_share);
+    out.gemm_s += math_part * gemm_share;
+    out.attention_s += math_part * (1.0 - gemm_share);
+  }
+  return out;
+}
 }  // namespace
 
 StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
@@ -104,6 +138,7 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   const std::vector<Phase> phases = phases_of(cal, p);
   t.gemm = Seconds(cal.phase_time(phases[0].math_s, max_of(phases[0].memory_tier_s)));
   if (phases.size() > 1) t.attention = Seconds(cal.phase_time(phases[1].math_s, max_of(phases[1].memory_tier_s)));
+  const StagePhaseTerms stage_terms = phase_terms(cal, p, phases);
   const NetworkLevel tp_net = effective_network(s, plan.tp_over_scale_out);
   const NetworkLevel pp_net = effective_network(s, plan.pp_over_scale_out);
   const Seconds a = cal.collective_latency;
@@ -138,6 +173,13 @@ StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost) {
   t.stage = t.gemm + t.attention + t.tp_communication + t.ep_communication + t.overhead;
   t.total = t.stage * static_cast<double>(plan.pp) + t.pp_communication + t.step_overhead;
   const double pp = static_cast<double>(plan.pp);
+  t.terms.weights_read = Seconds(stage_terms.weights_s * pp);
+  t.terms.kv_read = Seconds(stage_terms.kv_s * pp);
+  t.terms.gemm_math = Seconds(stage_terms.gemm_s * pp);
+  t.terms.attention_math = Seconds(stage_terms.attention_s * pp);
+  t.terms.collectives = (t.tp_communication + t.ep_communication) * pp;
+  t.terms.pipeline_sends = t.pp_communication;
+  t.terms.fixed = t.overhead * pp + t.step_overhead;
   const double comm = (t.tp_communication + t.ep_communication).si() * pp + t.pp_communication.si();
   const double compute_all = t.compute.si() * pp, memory_all = t.memory.si() * pp;
   const double fixed_all = t.overhead.si() * pp + t.step_overhead.si();

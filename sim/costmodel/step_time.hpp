@@ -46,6 +46,24 @@
 
 namespace infersim {
 
+// The whole step split into additive parts (they sum to StepTime::total), for saying which term a
+// change moved (`infersim compare`). A phase of math time c and memory time m takes
+// max(c, m) + (1 - overlap) * min(c, m) (calibration.hpp phase_time): the longer side is charged its
+// whole time, the shorter side the part that does not overlap. Memory splits into weights and KV
+// (in proportion on the binding tier when one phase streams both), math into GEMMs and attention.
+struct StepTerms {
+  Seconds weights_read;    // weight streaming not hidden under math
+  Seconds kv_read;         // KV-cache streaming not hidden under math
+  Seconds gemm_math;       // GEMM FLOP not hidden under memory traffic
+  Seconds attention_math;  // attention FLOP not hidden under memory traffic
+  Seconds collectives;     // tensor- and expert-parallel collectives, all stages
+  Seconds pipeline_sends;  // stage-to-stage sends
+  Seconds fixed;           // per-layer, per-MoE-layer, per-step and per-sequence fixed costs
+  Seconds sum() const {
+    return weights_read + kv_read + gemm_math + attention_math + collectives + pipeline_sends + fixed;
+  }
+};
+
 struct StepTime {
   Seconds compute;           // one stage: GEMM + attention FLOP at their achieved rates
   Seconds memory;            // one stage: weights + KV bytes at their achieved rates (slowest tier)
@@ -59,6 +77,7 @@ struct StepTime {
   Seconds stage;             // one stage: gemm + attention + collectives + overhead
   Seconds total;             // pp stages in turn + sends + step overhead
   std::string bound;         // "memory", "compute", "communication" or "overhead": the largest term
+  StepTerms terms;           // total as additive parts
 };
 
 StepTime step_time(const Scenario& s, const Plan& plan, const StepCost& cost);

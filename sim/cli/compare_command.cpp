@@ -1,0 +1,94 @@
+// `infersim compare`: a baseline and variants side by side on the closed form, ratios to the
+// baseline, and each variant's difference in decode tok/s per chip attributed to the step's terms
+// (compare/compare.hpp). --plot draws the attribution as a waterfall (scripts/compare_figure.py).
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+#include "cli/scenario_options.hpp"
+#include "compare/compare.hpp"
+#include "descriptors/catalog.hpp"
+#include "descriptors/input_error.hpp"
+#include "format/format.hpp"
+#include "report/util.hpp"
+
+namespace infersim::cli {
+
+namespace {
+constexpr const char* kPython = "/usr/bin/python3";  // Debian's, with matplotlib
+
+struct CompareArgs {
+  ScenarioOptions scenario;
+  std::vector<std::string> variants;
+  bool own_chips = false;
+  bool json = false;
+  bool csv = false;
+  std::string out;
+  std::string plot;
+};
+
+void draw(const Comparison& c, const std::string& plot) {
+  const std::string ext = std::filesystem::path(plot).extension().string();
+  if (ext != ".png" && ext != ".svg") throw InputError("--plot", plot, "expected a file name ending in .png or .svg");
+  // The figure is drawn from the JSON result only; it goes through a temporary file beside the plot.
+  const std::string data = plot + ".data-" + std::to_string(::getpid()) + ".json";
+  write_file_atomically(data, to_json(c).dump(1) + "\n");
+  const int rc = report::run_process({kPython, data_dir() + "/scripts/compare_figure.py", data, plot}, "", false);
+  std::error_code ec;
+  std::filesystem::remove(data, ec);
+  if (rc != 0)
+    throw std::runtime_error("--plot " + plot + ": scripts/compare_figure.py failed (exit " + std::to_string(rc) +
+                             "; it needs /usr/bin/python3 with matplotlib: scripts/install-deps.sh)");
+}
+
+void run_compare(const CompareArgs& a, CommandResult& result) {
+  std::vector<VariantSpec> variants;
+  for (const auto& v : a.variants) variants.push_back(parse_variant(v));
+  CompareOptions options;
+  options.equal_chips = !a.own_chips;
+  const Comparison c = compare(a.scenario, variants, options);
+  std::string output = a.json ? to_json(c).dump(2) + "\n"
+                       : a.csv ? render_csv(c)
+                               : render_text(c) + (a.own_chips ? "" : "(--own-chips: each scenario on its own fewest chips)\n");
+  if (!a.plot.empty()) draw(c, a.plot);
+  if (a.out.empty()) std::cout << output;
+  else write_file_atomically(a.out, output);
+  if (!a.plot.empty() && !a.json && !a.csv) std::cerr << "figure: " << a.plot << "\n";
+  result.exit_code = 0;
+}
+}  // namespace
+
+void register_compare_command(CLI::App& app, CommandResult& result) {
+  auto args = std::make_shared<CompareArgs>();
+  auto* cmd = app.add_subcommand(
+      "compare",
+      "What-if: a baseline scenario (the usual scenario options) and one or more variants (--vs), side by\n"
+      "side on the closed form with ratios to the baseline, at equal chips unless told otherwise, and for\n"
+      "each variant a waterfall of what changed decode tok/s per chip: batch, chips per replica, and the\n"
+      "step's terms (weights read, KV read, GEMM math, attention math, collectives, pipeline sends, fixed\n"
+      "overheads), whose factors multiply to the ratio.\n"
+      "Examples:\n"
+      "  infersim compare --hw h100-sxm --model llama-3.1-70b --weights fp8 --batch 64 --vs hw=b200\n"
+      "  infersim compare --hw b200 --model llama-3.1-405b --weights fp8 --vs weights=fp4 --plot fp4.png\n"
+      "  infersim compare --hw h100-sxm --batch 64 --vs memory-bandwidth-scale=2,label=2x-HBM --vs flops-scale=2");
+  add_scenario_options(cmd, args->scenario);
+  cmd->add_option("--vs", args->variants,
+                  "A variant: key=value[,key=value...] changing the baseline (repeatable). Keys: " +
+                      join_alternatives(change_keys()) +
+                      ". The *-scale keys multiply the hardware's numbers (a what-if no descriptor states); "
+                      "label names the row")
+      ->required();
+  cmd->add_flag("--own-chips", args->own_chips,
+                "Let each scenario take its own fewest chips instead of the equal chip count (compares "
+                "deployments rather than the change)");
+  auto* json = cmd->add_flag("--json", args->json, "Print JSON (schema infersim-compare/1; field names carry units)");
+  cmd->add_flag("--csv", args->csv, "Print CSV (one row per scenario, the attribution's factors as columns)")->excludes(json);
+  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  cmd->add_option("--plot", args->plot, "Also draw the attribution as a waterfall figure (.png or .svg)");
+  cmd->callback([args, &result] { run_compare(*args, result); });
+}
+
+}  // namespace infersim::cli

@@ -1,0 +1,63 @@
+// `infersim compare` end to end: its ratios against independent `project` runs of the same
+// deployments, its figure written deterministically, and bad variants refused with exit 2.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "helpers.hpp"
+
+namespace fs = std::filesystem;
+using infersim::test::run_infersim;
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("compare: the ratios are those of two project runs on the same chips") {
+  // The variant's own plan is 1 B200; at equal chips compare runs it on the baseline's 2, as
+  // `project --chips 2` does.
+  const auto c = run_infersim("compare --hw h100-sxm --model llama-3.1-70b --weights fp8 --batch 64 --vs hw=b200 --json");
+  REQUIRE(c.exit_code == 0);
+  const auto j = nlohmann::json::parse(c.out);
+  const auto b = run_infersim("project --hw h100-sxm --model llama-3.1-70b --weights fp8 --batch 64 --json");
+  const auto v = run_infersim("project --hw b200 --model llama-3.1-70b --weights fp8 --batch 64 --chips 2 --json");
+  REQUIRE(b.exit_code == 0);
+  REQUIRE(v.exit_code == 0);
+  const double base = nlohmann::json::parse(b.out)[0]["decode_tok_s_per_chip"].get<double>();
+  const double var = nlohmann::json::parse(v.out)[0]["decode_tok_s_per_chip"].get<double>();
+  CHECK(j["scenarios"][0]["decode_tok_s_per_chip"].get<double>() == doctest::Approx(base).epsilon(1e-12));
+  CHECK(j["scenarios"][1]["chips"].get<long long>() == 2);
+  CHECK(j["scenarios"][1]["ratio_to_baseline"]["decode_tok_s_per_chip"].get<double>() ==
+        doctest::Approx(var / base).epsilon(1e-12));
+  double product = 1;
+  for (const auto& f : j["scenarios"][1]["attribution"]["factors"]) product *= f["ratio"].get<double>();
+  CHECK(product == doctest::Approx(var / base).epsilon(1e-12));
+}
+
+TEST_CASE("compare: --plot draws the same SVG twice, and a bad variant exits 2 naming the key") {
+  const std::string dir = (fs::temp_directory_path() / ("infersim-compare-" + std::to_string(getpid()))).string();
+  fs::create_directories(dir);
+  const std::string args = "compare --hw h100-sxm --model llama-3.1-8b --batch 8 --vs memory-bandwidth-scale=2 --vs hw=b200 --plot ";
+  REQUIRE(run_infersim(args + dir + "/a.svg").exit_code == 0);
+  REQUIRE(run_infersim(args + dir + "/b.svg").exit_code == 0);
+  const std::string a = slurp(dir + "/a.svg");
+  CHECK(a.find("<svg") != std::string::npos);
+  CHECK(a == slurp(dir + "/b.svg"));
+  // Only the figure is left in the folder: no data file, no temporary.
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 2);
+  CHECK(run_infersim("compare --vs flop-scale=2").exit_code == 2);
+  CHECK(run_infersim("compare --vs hw=b200 --plot " + dir + "/x.pdf").exit_code == 2);
+  CHECK(!fs::exists(dir + "/x.pdf"));
+  fs::remove_all(dir);
+}
