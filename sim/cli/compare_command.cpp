@@ -52,7 +52,9 @@ void run_compare(const CompareArgs& a, CommandResult& result) {
   const Comparison c = compare(a.scenario, variants, options);
   std::string output = a.json ? to_json(c).dump(2) + "\n"
                        : a.csv ? render_csv(c)
-                               : render_text(c) + (a.own_chips ? "" : "(--own-chips: each scenario on its own fewest chips)\n");
+                               : render_text(c) + (c.chips_policy.rfind("at equal chips", 0) == 0
+                                                      ? "(--own-chips: each scenario on its own fewest chips)\n"
+                                                      : "");
   if (!a.plot.empty()) draw(c, a.plot);
   if (a.out.empty()) std::cout << output;
   else write_file_atomically(a.out, output);

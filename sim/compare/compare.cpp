@@ -284,6 +284,7 @@ nlohmann::json to_json(const Comparison& c) {
 
 namespace {
 std::string fmt_ratio(double v, double b) { return b > 0 && v > 0 ? ratio_text(v / b) : "-"; }
+std::string fmt_ratio(double v, double b, bool baseline_fits) { return baseline_fits ? fmt_ratio(v, b) : "-"; }
 }  // namespace
 
 std::string render_text(const Comparison& c) {
@@ -303,11 +304,11 @@ std::string render_text(const Comparison& c) {
       continue;
     }
     t.add_row({x.label, deployment_text(x.scenario, p.plan), format_number(p.decode_tok_s_per_stream),
-               fmt_ratio(p.decode_tok_s_per_stream, b.decode_tok_s_per_stream), format_number(p.decode_tok_s_per_chip),
-               fmt_ratio(p.decode_tok_s_per_chip, b.decode_tok_s_per_chip), format_number(p.ttft_s * 1e3),
-               fmt_ratio(p.ttft_s, b.ttft_s), format_number(p.energy_J_per_token),
-               fmt_ratio(p.energy_J_per_token, b.energy_J_per_token), format_number(p.usd_per_mtok_capex),
-               fmt_ratio(p.usd_per_mtok_capex, b.usd_per_mtok_capex), p.decode.bound});
+               fmt_ratio(p.decode_tok_s_per_stream, b.decode_tok_s_per_stream, b.plan.fits), format_number(p.decode_tok_s_per_chip),
+               fmt_ratio(p.decode_tok_s_per_chip, b.decode_tok_s_per_chip, b.plan.fits), format_number(p.ttft_s * 1e3),
+               fmt_ratio(p.ttft_s, b.ttft_s, b.plan.fits), format_number(p.energy_J_per_token),
+               fmt_ratio(p.energy_J_per_token, b.energy_J_per_token, b.plan.fits), format_number(p.usd_per_mtok_capex),
+               fmt_ratio(p.usd_per_mtok_capex, b.usd_per_mtok_capex, b.plan.fits), p.decode.bound});
   }
   o << t.render();
   for (const auto& x : c.scenarios)
