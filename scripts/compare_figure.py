@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The waterfall figure of `infersim compare --plot FILE`, drawn from its JSON result only.
 
-Usage: /usr/bin/python3 scripts/compare_figure.py compare.json OUT.png|OUT.svg
+Usage: /usr/bin/python3 scripts/compare_figure.py OUT.png|OUT.svg compare.json
 
 One panel per variant: decode tok/s per chip from the baseline (left bar) to the variant (right bar),
 on a log scale, through one floating bar per factor of the attribution (batch, chips per replica,
@@ -97,8 +97,8 @@ def save(fig, path):
 
 def main():
     if len(sys.argv) != 3:
-        sys.exit("usage: compare_figure.py compare.json OUT.png|OUT.svg")
-    with open(sys.argv[1]) as f:
+        sys.exit("usage: compare_figure.py OUT.png|OUT.svg compare.json")
+    with open(sys.argv[2]) as f:
         res = json.load(f)
     rows = res["scenarios"]
     base = rows[0]
@@ -111,7 +111,7 @@ def main():
     fig.suptitle("What changed decode tok/s per chip (%s; %s)" % (base["hardware"] + " " + base["model"], res["chips_policy"].split(" per replica")[0]),
                  fontsize=9)
     fig.tight_layout()
-    save(fig, sys.argv[2])
+    save(fig, sys.argv[1])
     plt.close(fig)
 
 

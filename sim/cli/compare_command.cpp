@@ -2,24 +2,19 @@
 // baseline, and each variant's difference in decode tok/s per chip attributed to the step's terms
 // (compare/compare.hpp). --plot draws the attribution as a waterfall (scripts/compare_figure.py).
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 #include "cli/commands.hpp"
+#include "cli/figure.hpp"
 #include "cli/scenario_options.hpp"
 #include "compare/compare.hpp"
-#include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
-#include "report/util.hpp"
 
 namespace infersim::cli {
 
 namespace {
-constexpr const char* kPython = "/usr/bin/python3";  // Debian's, with matplotlib
-
 struct CompareArgs {
   ScenarioOptions scenario;
   std::vector<std::string> variants;
@@ -29,20 +24,6 @@ struct CompareArgs {
   std::string out;
   std::string plot;
 };
-
-void draw(const Comparison& c, const std::string& plot) {
-  const std::string ext = std::filesystem::path(plot).extension().string();
-  if (ext != ".png" && ext != ".svg") throw InputError("--plot", plot, "expected a file name ending in .png or .svg");
-  // The figure is drawn from the JSON result only; it goes through a temporary file beside the plot.
-  const std::string data = plot + ".data-" + std::to_string(::getpid()) + ".json";
-  write_file_atomically(data, to_json(c).dump(1) + "\n");
-  const int rc = report::run_process({kPython, data_dir() + "/scripts/compare_figure.py", data, plot}, "", false);
-  std::error_code ec;
-  std::filesystem::remove(data, ec);
-  if (rc != 0)
-    throw std::runtime_error("--plot " + plot + ": scripts/compare_figure.py failed (exit " + std::to_string(rc) +
-                             "; it needs /usr/bin/python3 with matplotlib: scripts/install-deps.sh)");
-}
 
 void run_compare(const CompareArgs& a, CommandResult& result) {
   std::vector<VariantSpec> variants;
@@ -55,7 +36,7 @@ void run_compare(const CompareArgs& a, CommandResult& result) {
                                : render_text(c) + (c.chips_policy.rfind("at equal chips", 0) == 0
                                                       ? "(--own-chips: each scenario on its own fewest chips)\n"
                                                       : "");
-  if (!a.plot.empty()) draw(c, a.plot);
+  if (!a.plot.empty()) draw_figure("compare_figure.py", a.plot, to_json(c));
   if (a.out.empty()) std::cout << output;
   else write_file_atomically(a.out, output);
   if (!a.plot.empty() && !a.json && !a.csv) std::cerr << "figure: " << a.plot << "\n";

@@ -3,11 +3,13 @@
 // SLO (MLPerf server-style search).
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/figure.hpp"
 #include "cli/scenario_options.hpp"
 #include "cli/serving_options.hpp"
 #include "descriptors/input_error.hpp"
@@ -28,10 +30,15 @@ struct ParetoArgs {
   int bisections = 8;
   bool json = false;
   std::string out;
+  std::string plot;
+  std::vector<std::string> plot_with;
 };
 
 void run_pareto(const ParetoArgs& a, CommandResult& result) {
   if (scheduler_help_requested(a.serving)) return;
+  for (const auto& f : a.plot_with)  // before the runs, not after them
+    if (std::error_code ec; !std::filesystem::is_regular_file(f, ec))
+      throw InputError(f, "(file)", "no such file (--plot-with takes the JSON of an earlier pareto run, --out)");
   Scenario s = resolve_scenario(a.scenario);
   Plan plan = make_plan(s);
   WorkloadSpec w = load_workload(a.serving.workload);
@@ -72,9 +79,12 @@ void run_pareto(const ParetoArgs& a, CommandResult& result) {
     j["max_rate_meeting_slo_req_s"] = rs.found ? nlohmann::json(rs.max_rate_req_s) : nlohmann::json();
     j["first_failing_rate_req_s"] = rs.first_failing_req_s;
     j["search_runs"] = rs.runs;
+  } else if (w.slo.any()) {
+    j["slo"] = {{"ttft_p99_s", w.slo.ttft_p99_s}, {"tpot_p99_s", w.slo.tpot_p99_s}};
   }
   const std::string full = j.dump(2) + "\n";
   if (!a.out.empty()) write_file_atomically(a.out, full);
+  if (!a.plot.empty()) draw_figure("pareto_figure.py", a.plot, j, a.plot_with);
   if (a.json) {
     std::cout << full;
     return;
@@ -121,6 +131,12 @@ void register_pareto_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--bisections", args->bisections, "Bisection steps of the search")->capture_default_str()->check(CLI::Range(0, kMaxBisections));
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->add_option("--out", args->out, "Also write the JSON to this file (atomically)");
+  cmd->add_option("--plot", args->plot,
+                  "Also draw tok/s per chip against p99 TPOT and TTFT (.png or .svg): points labelled by rate or "
+                  "batch cap, the frontier joined, SLO limits drawn");
+  cmd->add_option("--plot-with", args->plot_with,
+                  "Earlier runs' JSON (--out) to draw on the same figure, one series each (comma-separated)")
+      ->delimiter(',');
   cmd->callback([args, &result] { run_pareto(*args, result); });
 }
 

@@ -1,5 +1,6 @@
 // `infersim compare` end to end: its ratios against independent `project` runs of the same
-// deployments, its figure written deterministically, and bad variants refused with exit 2.
+// deployments, its figure written deterministically, and bad variants refused with exit 2; and
+// `pareto --plot` with an earlier run's JSON on the same figure.
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -59,5 +60,22 @@ TEST_CASE("compare: --plot draws the same SVG twice, and a bad variant exits 2 n
   CHECK(run_infersim("compare --vs flop-scale=2").exit_code == 2);
   CHECK(run_infersim("compare --vs hw=b200 --plot " + dir + "/x.pdf").exit_code == 2);
   CHECK(!fs::exists(dir + "/x.pdf"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("pareto: --plot draws this run and --plot-with's on one figure, the same bytes twice") {
+  const std::string dir = (fs::temp_directory_path() / ("infersim-pareto-" + std::to_string(getpid()))).string();
+  fs::create_directories(dir);
+  const std::string common = " --model llama-3.1-8b --weights fp8 --workload chat --requests 200 --points 3 --rate-max 4";
+  REQUIRE(run_infersim("pareto --hw h100-sxm" + common + " --out " + dir + "/h100.json").exit_code == 0);
+  const auto first = run_infersim("pareto --hw b200" + common + " --plot " + dir + "/a.svg --plot-with " + dir + "/h100.json");
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(run_infersim("pareto --hw b200" + common + " --plot " + dir + "/b.svg --plot-with " + dir + "/h100.json").exit_code == 0);
+  const std::string a = slurp(dir + "/a.svg");
+  CHECK(a.find("h100-sxm llama-3.1-8b") != std::string::npos);  // both series' legends
+  CHECK(a.find("b200 llama-3.1-8b") != std::string::npos);
+  CHECK(a == slurp(dir + "/b.svg"));
+  CHECK(run_infersim("pareto --hw b200" + common + " --plot " + dir + "/c.svg --plot-with " + dir + "/missing.json").exit_code == 2);
+  CHECK(!fs::exists(dir + "/c.svg"));
   fs::remove_all(dir);
 }
