@@ -387,13 +387,15 @@ MergeOutcome merge(const std::string& dir) {
               {"grid_sha256", report::sha256_hex(read_input_file(dir + "/grid.json"))},
               {"points", g.size()},
               {"columns", columns},
-              {"rows", out_rows}};
+              {"rows", out_rows}};  // copied: m.rows takes it once the files are installed
   // All three built before any is installed: a table HDF5 cannot hold leaves none of them.
   const std::string h5 = hdf5_image(dir + "/merged.h5", columns, rows);
   write_file_atomically(dir + "/merged.csv", csv);
   write_file_atomically(dir + "/merged.json", doc.dump(1) + "\n");
   write_file_atomically(dir + "/merged.h5", h5);
   m.complete = true;
+  m.columns = columns;
+  m.rows = std::move(out_rows);
   return m;
 }
 

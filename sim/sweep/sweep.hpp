@@ -66,6 +66,9 @@ struct MergeOutcome {
   long long points = 0;
   std::vector<long long> missing;
   std::vector<long long> incomplete;  // a point file marked "complete": false or unreadable
+  // The merged table (complete only): the columns and one array of cells per row, as merged.json.
+  std::vector<std::string> columns;
+  nlohmann::json rows = nlohmann::json::array();
 };
 MergeOutcome merge(const std::string& dir);
 

@@ -13,6 +13,17 @@ cmp "$WORK/one/merged.csv" "$WORK/three/merged.csv"
 cmp "$WORK/one/merged.json" "$WORK/three/merged.json"
 test -s "$WORK/one/merged.h5"
 test "$(wc -l < "$WORK/one/merged.csv")" -eq 37
+# the merge's summary table (axes and a few results) and a figure of two fields, the same bytes twice
+"$BIN" sweep --merge "$WORK/three" --columns axis.hw,axis.batch,axis.weights,decode_tok_s_per_chip \
+  --plot "$WORK/a.svg" --x axis.batch --y decode_tok_s_per_chip --series axis.hw > "$WORK/summary.txt"
+grep -Eq '^b200 +64 +fp4 +[0-9,.]+ *$' "$WORK/summary.txt" || { echo "FAIL: summary row"; cat "$WORK/summary.txt"; exit 1; }
+"$BIN" sweep --merge "$WORK/three" --plot "$WORK/b.svg" --x axis.batch --y decode_tok_s_per_chip --series axis.hw >/dev/null
+cmp "$WORK/a.svg" "$WORK/b.svg"
+if "$BIN" sweep --merge "$WORK/three" --plot "$WORK/c.svg" --x axis.batch --y decode_tok_s_per_chp 2>"$WORK/plot-err.txt"; then
+  echo "FAIL: plotted a column that does not exist"; exit 1
+fi
+grep -q "did you mean decode_tok_s_per_chip" "$WORK/plot-err.txt"
+test ! -e "$WORK/c.svg"
 # resume: delete two points, rerun: exactly two run, 34 skipped
 rm "$WORK/one/points/0000003.json" "$WORK/one/points/0000030.json"
 if "$BIN" sweep --merge "$WORK/one" 2>"$WORK/merge-err.txt"; then echo "FAIL: merged an incomplete sweep"; exit 1; fi
