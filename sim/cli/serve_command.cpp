@@ -74,6 +74,7 @@ void run_serve(const ServeRun& a, CommandResult& result) {
   Plan plan = make_plan(s);
   WorkloadSpec w = load_workload(a.serving.workload);
   ServingOptions o = resolve_serving_options(a.serving);
+  o.progress = true;  // one run: a bar of finished requests on a terminal's stderr (silent otherwise)
   // Streamed through the one atomic writer: installed only when the run finished and every write
   // succeeded (a full disk or /dev/full is exit 3, never a cut CSV with exit 0).
   std::optional<AtomicOutput> records;

@@ -15,6 +15,7 @@
 #include "report/report.hpp"
 #include "report/suite.hpp"
 #include "interrupt/interrupt.hpp"
+#include "format/progress.hpp"
 #include "report/util.hpp"
 #include "planner/deployment.hpp"
 #include "serving/deployed.hpp"

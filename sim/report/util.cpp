@@ -31,12 +31,6 @@ constexpr std::array<std::uint32_t, 64> kK = {
 std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
 
-std::string clock_text(double s) {
-  long long t = static_cast<long long>(s + 0.5);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld", t / 60, t % 60);
-  return buf;
-}
 }  // namespace
 
 std::string sha256_hex(const std::string& bytes) {
@@ -133,31 +127,6 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
   return 127;
 }
 
-
-Progress::Progress(std::string what, long long total, bool enabled)
-    : what_(std::move(what)), total_(total), enabled_(enabled && isatty(2)),
-      start_(std::chrono::steady_clock::now()), last_draw_() {}
-
-void Progress::set(long long done) {
-  if (!enabled_) return;
-  auto now = std::chrono::steady_clock::now();
-  if (done < total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
-  last_draw_ = now;
-  const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const int width = 30;
-  const int filled = total_ > 0 ? static_cast<int>(width * done / total_) : width;
-  std::string bar(filled, '#');
-  bar += std::string(width - filled, '.');
-  std::string eta = done > 0 ? clock_text(elapsed * static_cast<double>(total_ - done) / static_cast<double>(done)) : "?";
-  std::fprintf(stderr, "\r[%s] %lld/%lld %s  %s elapsed, ETA %s ", bar.c_str(), done, total_, what_.c_str(),
-               clock_text(elapsed).c_str(), eta.c_str());
-  std::fflush(stderr);
-}
-
-void Progress::finish() {
-  if (!enabled_) return;
-  std::fprintf(stderr, "\n");
-}
 
 std::string locate(const std::string& recorded) {
   if (std::filesystem::path(recorded).is_absolute() || std::filesystem::exists(recorded)) return recorded;

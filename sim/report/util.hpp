@@ -1,5 +1,5 @@
 // Internal helpers of the report and sweep components (not a public contract): SHA-256, base64,
-// a child-process runner and a progress bar (the stop flag is interrupt/interrupt.hpp).
+// a child-process runner (the progress bar is format/progress.hpp, the stop flag interrupt/interrupt.hpp).
 //
 // SHA-256 is our own (FIPS 180-4, ~60 lines) rather than OpenSSL: the manifest needs nothing else
 // from a crypto library, and the project's dependency list (Debian packages, scripts/install-deps.sh)
@@ -30,20 +30,5 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
 long spawn_process(const std::vector<std::string>& argv, const std::string& stdout_path, bool quiet_stderr);
 
 
-// "[########......] 12/36 cells  0:14 elapsed, ETA 0:20" on stderr, redrawn in place; silent when
-// stderr is not a terminal or when disabled.
-class Progress {
- public:
-  Progress(std::string what, long long total, bool enabled);
-  void set(long long done);
-  void finish();
-
- private:
-  std::string what_;
-  long long total_;
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_draw_;
-};
 
 }  // namespace infersim::report

@@ -12,6 +12,7 @@
 #include "analytic/projection.hpp"
 #include "costmodel/collectives.hpp"
 #include "descriptors/input_error.hpp"
+#include "format/progress.hpp"
 #include "serving/scheduler.hpp"
 #include "version/version.hpp"
 
@@ -106,6 +107,7 @@ struct Collector {
   long long q1_tokens = 0, q3_tokens = 0;
   double kv_transfer_bytes = 0;  // whole model, all chips
   double kv_transfer_s = 0;
+  Progress* progress = nullptr;  // finished and rejected requests, drawn on a terminal
 
   void emit(Request& r, long long n, double t) {
     if (r.first_token_s < 0) {
@@ -152,6 +154,7 @@ struct Collector {
                     (slo->tpot_p99_s <= 0 || rec.output_tokens <= 1 || rec.tpot_s() <= slo->tpot_p99_s);
     if (ok) ++slo_ok;
     ++finished;
+    if (progress) progress->set(finished + rejected);
     output_tokens += rec.output_tokens;
     prompt_tokens += rec.prompt_tokens;
     last_finish = std::max(last_finish, t);
@@ -309,6 +312,7 @@ class ReplicaLoop {
     r.prefill_target = r.prompt;
     if (state_.kv.blocks_for(state_.held_tokens(r.prompt + r.output)) > state_.kv.total_blocks()) {
       ++c_.rejected;
+      if (c_.progress) c_.progress->set(c_.finished + c_.rejected);
       notify_->on_finish(r.user, a.time_s);
       return std::nullopt;
     }
@@ -570,8 +574,11 @@ struct RunSetup {
   long long requests;
   RequestSource source;
   Collector collector;
+  Progress bar;
   RunSetup(const Plan& plan, const WorkloadSpec& w, const ServingOptions& o)
-      : requests((validate(o), check_fits(plan), request_count(w, o))), source(w, requests, o.seed, o.rate_req_s) {
+      : requests((validate(o), check_fits(plan), request_count(w, o))), source(w, requests, o.seed, o.rate_req_s),
+        bar("requests", requests, o.progress) {
+    collector.progress = &bar;
     collector.slo = &w.slo;
     collector.sink = o.sink;
     collector.planned = requests;
@@ -579,6 +586,9 @@ struct RunSetup {
     if (o.stop_once_slo_lost && w.slo.any())
       collector.lost_allowed = requests - static_cast<long long>(std::ceil(0.99 * static_cast<double>(requests)));
   }
+  RunSetup(const RunSetup&) = delete;  // the collector points at the bar
+  RunSetup& operator=(const RunSetup&) = delete;
+  ~RunSetup() { bar.finish(); }
 };
 
 void require_kv_space(const ReplicaLoop& loop, const Plan& plan) {

@@ -72,6 +72,7 @@ struct ServingOptions {
   // groups' steps are taken to be this group's previous ones, statistically the same draw).
   long long pipeline_groups = 1;
   RecordSink sink;                     // receives each finished request's record (may be empty)
+  bool progress = false;               // a bar of finished requests with an ETA on stderr (a terminal only)
   // Serving-side step overhead is not modelled (the roofline is ideal); see README.
 };
 

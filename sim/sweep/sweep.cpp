@@ -20,6 +20,7 @@
 #include "descriptors/json_reader.hpp"
 #include "format/format.hpp"
 #include "interrupt/interrupt.hpp"
+#include "format/progress.hpp"
 #include "report/util.hpp"
 
 namespace infersim::sweep {
@@ -265,7 +266,7 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
     }
   }
   const int jobs = rq.jobs > 0 ? rq.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  report::Progress bar("points", o.in_shard, rq.progress);
+  Progress bar("points", o.in_shard, rq.progress);
   bar.set(o.skipped);
   std::map<long, long long> running;
   size_t next = 0;
