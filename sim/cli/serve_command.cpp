@@ -12,6 +12,7 @@
 #include "cli/serving_options.hpp"
 #include "des/des.hpp"
 #include "descriptors/input_error.hpp"
+#include "descriptors/json_reader.hpp"
 #include "serving/scheduler.hpp"
 #include "format/format.hpp"
 #include "interrupt/interrupt.hpp"
@@ -68,12 +69,67 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
 }
 }  // namespace
 
+// --baseline: this run's headline figures beside an earlier run's, with ratios.
+const std::pair<const char*, const char*> kBaselineFields[] = {
+    {"output_tok_s_per_chip", "output tok/s per chip"},
+    {"output_tok_s_deployment", "output tok/s per deployment"},
+    {"goodput_req_s", "goodput, req/s"},
+    {"ttft_p50_s", "TTFT p50, s"},
+    {"ttft_p99_s", "TTFT p99, s"},
+    {"tpot_p50_s", "TPOT p50, s"},
+    {"tpot_p99_s", "TPOT p99, s"},
+    {"energy_J_per_output_token", "J per output token"},
+    {"usd_per_mtok", "$ per M output tokens (CapEx)"}};
+
+nlohmann::json read_baseline(const std::string& path) {
+  nlohmann::json b = read_json_file(path);
+  if (!b.is_object()) throw InputError(path, "", "expected the JSON object of `infersim serve --json` (or --out)");
+  for (const auto& [key, name] : kBaselineFields)
+    if (!b.contains(key) || !b[key].is_number())
+      throw InputError(path, std::string("/") + key,
+                       "expected a number: the baseline is the JSON of `infersim serve --json` (or --out)");
+  return b;
+}
+
+nlohmann::json baseline_comparison(const nlohmann::json& base, const std::string& path, const nlohmann::json& run) {
+  nlohmann::json c = {{"file", path}};
+  for (const char* who : {"hardware", "model", "weights_precision", "chips", "tp", "pp"})
+    if (base.contains(who)) c["baseline_" + std::string(who)] = base[who];
+  nlohmann::json ratios;
+  for (const auto& [key, name] : kBaselineFields) {
+    const double b = base[key].get<double>(), v = run.value(key, 0.0);
+    ratios[key] = b != 0 ? nlohmann::json(v / b) : nlohmann::json();
+  }
+  c["ratio_to_baseline"] = ratios;
+  return c;
+}
+
+std::string baseline_text(const nlohmann::json& base, const nlohmann::json& run) {
+  auto who = [](const nlohmann::json& j) {
+    std::ostringstream o;
+    o << j.value("chips", 0LL) << " x " << j.value("hardware", std::string("?")) << " (tp=" << j.value("tp", 0LL)
+      << " pp=" << j.value("pp", 0LL) << ") " << j.value("model", std::string("?")) << " "
+      << j.value("weights_precision", std::string(""));
+    return o.str();
+  };
+  std::ostringstream o;
+  o << "\nAgainst the baseline run (" << who(base) << "):\n";
+  Table t({"figure", "baseline", "this run", "ratio"});
+  for (const auto& [key, name] : kBaselineFields) {
+    const double b = base[key].get<double>(), v = run.value(key, 0.0);
+    t.add_row({name, format_number(b), format_number(v), b != 0 ? "x" + format_number(v / b) : "-"});
+  }
+  o << t.render();
+  return o.str();
+}
+
 void run_serve(const ServeRun& a, CommandResult& result) {
   if (scheduler_help_requested(a.serving)) return;
   Scenario s = resolve_scenario(a.scenario);
   Plan plan = make_plan(s);
   WorkloadSpec w = load_workload(a.serving.workload);
   ServingOptions o = resolve_serving_options(a.serving);
+  const nlohmann::json baseline = a.baseline.empty() ? nlohmann::json() : read_baseline(a.baseline);  // before the run
   o.progress = true;  // one run: a bar of finished requests on a terminal's stderr (silent otherwise)
   // Streamed through the one atomic writer: installed only when the run finished and every write
   // succeeded (a full disk or /dev/full is exit 3, never a cut CSV with exit 0).
@@ -111,6 +167,7 @@ void run_serve(const ServeRun& a, CommandResult& result) {
     if (stopped) records->discard();
     else records->commit();
   }
+  if (!a.baseline.empty()) r.json["baseline_comparison"] = baseline_comparison(baseline, a.baseline, r.json);
   const std::string full = r.json.dump(2) + "\n";
   if (!a.out.empty()) write_file_atomically(a.out, full);
   auto report_stop = [&] {
@@ -162,6 +219,7 @@ void run_serve(const ServeRun& a, CommandResult& result) {
   if (j.contains("kv_transfer_bytes"))
     o2 << "  KV moved prefill -> decode: " << format_number(j["kv_transfer_bytes"].get<double>() / 1e9) << " GB, "
        << ms(j["kv_transfer_mean_s"].get<double>()) << " ms per request\n";
+  if (!a.baseline.empty()) o2 << baseline_text(baseline, j);
   if (!a.out.empty()) o2 << "  full result: " << a.out << "\n";
   std::cout << o2.str();
   result.exit_code = 0;
@@ -180,6 +238,9 @@ void register_serve_command(CLI::App& app, CommandResult& result) {
   cmd->add_flag("--json", args->json, "Print the full result as JSON (field names carry units)");
   cmd->add_option("--out", args->out, "Also write the full JSON result to this file (atomically)");
   cmd->add_option("--records", args->records, "Stream one CSV line per finished request to this file");
+  cmd->add_option("--baseline", args->baseline,
+                  "The JSON of an earlier serve run (--json or --out): print this run's figures beside it, with "
+                  "ratios (and add baseline_comparison to the JSON)");
   cmd->add_option("--engine", args->engine, "analytic (closed-form step times) or des (SimGrid discrete-event)")
       ->capture_default_str()->transform(CLI::IsMember({"analytic", "des"}, CLI::ignore_case));
   cmd->add_option("--trace", args->trace, "DES only: write every activity to this HDF5 file");

@@ -42,6 +42,7 @@ struct ServeRun {
   bool json = false;
   std::string out;
   std::string records;
+  std::string baseline;  // the JSON of an earlier serve run (--json or --out) to compare against
 };
 struct CommandResult;
 void run_serve(const ServeRun& run, CommandResult& result);

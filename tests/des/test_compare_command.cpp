@@ -79,3 +79,26 @@ TEST_CASE("pareto: --plot draws this run and --plot-with's on one figure, the sa
   CHECK(!fs::exists(dir + "/c.svg"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("serve: --baseline puts an earlier run beside this one; against itself every ratio is 1") {
+  const std::string dir = (fs::temp_directory_path() / ("infersim-serve-base-" + std::to_string(getpid()))).string();
+  fs::create_directories(dir);
+  const std::string run = "serve --model llama-3.1-8b --workload chat --requests 300";
+  REQUIRE(run_infersim(run + " --out " + dir + "/a.json").exit_code == 0);
+  const auto same = run_infersim(run + " --json --baseline " + dir + "/a.json");
+  REQUIRE(same.exit_code == 0);
+  const auto j = nlohmann::json::parse(same.out);
+  for (const auto& [key, ratio] : j["baseline_comparison"]["ratio_to_baseline"].items()) {
+    CAPTURE(key);
+    CHECK(ratio.get<double>() == doctest::Approx(1.0).epsilon(1e-12));
+  }
+  // A B200 against the H100 run: its TPOT ratio is its own p99 over the baseline's.
+  const auto b200 = run_infersim("serve --hw b200 --model llama-3.1-8b --workload chat --requests 300 --json --baseline " + dir + "/a.json");
+  REQUIRE(b200.exit_code == 0);
+  const auto k = nlohmann::json::parse(b200.out);
+  const auto base = nlohmann::json::parse(slurp(dir + "/a.json"));
+  CHECK(k["baseline_comparison"]["ratio_to_baseline"]["tpot_p99_s"].get<double>() ==
+        doctest::Approx(k["tpot_p99_s"].get<double>() / base["tpot_p99_s"].get<double>()));
+  CHECK(run_infersim(run + " --baseline " + dir + "/missing.json").exit_code == 2);
+  fs::remove_all(dir);
+}
