@@ -14,6 +14,7 @@ packages=(
   python3 python3-matplotlib python3-numpy   # figures (Debian's python3, not a pyenv one)
   graphviz                                   # registry graph SVG/PNG (optional at run time)
   python3-feedparser                         # tests: the registry site's Atom feeds read by a real parser
+  dpkg-dev                                   # the .deb package: dpkg-shlibdeps finds its library dependencies
 )
 # `--fuzz`: also clang and its libFuzzer runtime, for scripts/fuzz.sh only (the default build is g++).
 if [ "${1:-}" = "--fuzz" ]; then

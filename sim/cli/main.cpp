@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
 #include "version/version.hpp"
@@ -12,7 +13,11 @@ int main(int argc, char** argv) {
   CLI::App app{"infersim: what would this model do on that hardware, and why.\n"
                "Closed-form projections and a SimGrid discrete-event simulation of LLM inference,\n"
                "from descriptors whose every number carries its source."};
-  app.set_version_flag("--version", std::string("infersim ") + infersim::version() + " (" + infersim::build_commit() + ")");
+  // The data folder is looked up only when --version is asked for (a lambda), not at every start.
+  app.set_version_flag("--version", [] {
+    return std::string("infersim ") + infersim::version() + " (" + infersim::build_commit() + ")\ndata: " +
+           infersim::data_dir() + " (" + infersim::data_dir_origin() + ")";
+  });
   app.require_subcommand(1);
   infersim::cli::CommandResult result;
   // Subcommands (one line each; the glue lives in sim/cli/<name>_command.cpp).

@@ -18,8 +18,12 @@ bool holds_data(const fs::path& dir) {
   return fs::is_directory(dir / "hardware", ec) && fs::is_directory(dir / "models", ec);
 }
 
-std::string find_data_dir() {
-  if (const char* env = std::getenv("INFERSIM_DATA_DIR"); env && *env) return env;
+struct Found {
+  std::string dir, origin;
+};
+
+Found find_data_dir() {
+  if (const char* env = std::getenv("INFERSIM_DATA_DIR"); env && *env) return {env, "INFERSIM_DATA_DIR"};
   // Next to the running binary: an installed tree (<prefix>/bin/infersim, <prefix>/share/infersim)
   // or a checkout's build folder (<checkout>/build/infersim, <checkout>/build/tests/...), so that a
   // copied or moved checkout reads its own descriptors, not those of the tree it was built in.
@@ -27,17 +31,24 @@ std::string find_data_dir() {
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const fs::path bin = exe.parent_path();
-    for (const fs::path& candidate : {bin / ".." / "share" / "infersim", bin / "..", bin / ".." / ".."})
-      if (holds_data(candidate)) return fs::weakly_canonical(candidate, ec).string();
+    const std::pair<fs::path, const char*> candidates[] = {{bin / ".." / "share" / "infersim", "installed next to the binary"},
+                                                           {bin / "..", "the checkout around the binary"},
+                                                           {bin / ".." / "..", "the checkout around the binary"}};
+    for (const auto& [candidate, origin] : candidates)
+      if (holds_data(candidate)) return {fs::weakly_canonical(candidate, ec).string(), origin};
   }
-  return source_dir();  // the tree the binary was built from
+  return {source_dir(), "the source tree it was built from"};
+}
+
+const Found& found() {
+  static const Found f = find_data_dir();  // fixed for the process: every lookup agrees
+  return f;
 }
 }  // namespace
 
-std::string data_dir() {
-  static const std::string dir = find_data_dir();  // fixed for the process: every lookup agrees
-  return dir;
-}
+std::string data_dir() { return found().dir; }
+
+std::string data_dir_origin() { return found().origin; }
 
 std::vector<std::string> bundled_ids(const std::string& kind) {
   std::vector<std::string> ids;

@@ -22,6 +22,8 @@
 namespace infersim {
 
 std::string data_dir();
+// Which of the three rules above found it, in words (`infersim --version` prints it).
+std::string data_dir_origin();
 // Ids of the bundled descriptors in <data_dir>/<kind> ("hardware", "models", "workloads"), sorted.
 std::vector<std::string> bundled_ids(const std::string& kind);
 // The file a `--hw`/`--model`/`--workload` argument names; throws InputError for an unknown id.

@@ -80,7 +80,7 @@ TEST_CASE("pareto: --plot draws this run and --plot-with's on one figure, the sa
   fs::remove_all(dir);
 }
 
-TEST_CASE("serve: --baseline puts an earlier run beside this one; against itself every ratio is 1") {
+TEST_CASE("serve: --baseline puts an earlier run beside this one, and against itself every ratio is 1") {
   const std::string dir = (fs::temp_directory_path() / ("infersim-serve-base-" + std::to_string(getpid()))).string();
   fs::create_directories(dir);
   const std::string run = "serve --model llama-3.1-8b --workload chat --requests 300";

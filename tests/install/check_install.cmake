@@ -15,6 +15,10 @@ execute_process(COMMAND ${PREFIX}/bin/infersim hw list WORKING_DIRECTORY ${PREFI
 if(NOT rc EQUAL 0 OR NOT out MATCHES "zz-install-test" OR NOT out MATCHES "h100-sxm")
   message(FATAL_ERROR "installed `hw list` (exit ${rc}) does not read ${share}:\n${out}\n${err}")
 endif()
+execute_process(COMMAND ${PREFIX}/bin/infersim --version WORKING_DIRECTORY ${PREFIX} OUTPUT_VARIABLE version)
+if(NOT version MATCHES "installed next to the binary")
+  message(FATAL_ERROR "installed `--version` does not say it reads its share folder:\n${version}")
+endif()
 # INFERSIM_DATA_DIR comes first: a folder with only the added chip.
 set(alt ${PREFIX}/alt-data)
 file(MAKE_DIRECTORY ${alt}/hardware ${alt}/models)
