@@ -25,6 +25,8 @@ Manifest read_manifest(const std::string& path) {
   ObjectReader build = r.object("build");
   build.allow({"infersim_version"});
   m.git_commit = build.require_string("git_commit");
+  if (build.has("git_commit_full")) m.git_commit_full = build.require_string("git_commit_full");  // absent before 0.1.0's
+  if (build.has("git_dirty")) m.git_dirty = build.require_bool("git_dirty");                       // December 2026 builds
   build.finish();
   ObjectReader options = r.object("options");
   options.allow({"name"});

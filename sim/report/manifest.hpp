@@ -14,6 +14,8 @@ struct ManifestFile {
 };
 struct Manifest {
   std::string git_commit, suite;
+  std::string git_commit_full;  // all 40 hex digits; "" when the manifest predates the field
+  bool git_dirty = false;       // the building tree had uncommitted changes
   std::string figure_tool_versions;  // "" when the manifest predates the field
   bool figures = true;
   std::vector<std::string> command_line;

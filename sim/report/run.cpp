@@ -188,7 +188,10 @@ ReportOutcome run_report(const ReportRequest& rq) {
   m["name"] = name;
   m["suite"] = {{"id", suite.id}, {"path", display_path(suite_path)}, {"sha256", sha256_file(suite_path)}};
   m["inputs"] = input_hashes(suite, suite_path);
-  m["build"] = {{"infersim_version", version()}, {"git_commit", build_commit()}};
+  m["build"] = {{"infersim_version", version()},
+                {"git_commit", build_commit()},
+                {"git_commit_full", build_commit_full()},
+                {"git_dirty", build_dirty()}};
   m["tools"] = {{"figures", std::string(kPython) + " scripts/figures.py"},
                 {"figures_status", figures_status},
                 {"figure_tool_versions", rq.figures ? figure_tool_versions(dir) : std::string("not used (--no-figures)")}};
@@ -236,6 +239,10 @@ VerifyOutcome verify_report(const std::string& manifest_path, const std::string&
   if (m.git_commit != build_commit())
     std::cerr << "infersim: note: the report was built by " << m.git_commit << ", this binary is " << build_commit()
               << "\n";
+  if (m.git_dirty)
+    std::cerr << "infersim: note: the report was built from a tree with uncommitted changes (commit "
+              << (m.git_commit_full.empty() ? m.git_commit : m.git_commit_full)
+              << " plus edits): that commit alone may not reproduce it\n";
   for (const auto& in : m.inputs) {
     const std::string p = locate(in.path);
     if (!fs::exists(p)) v.differences.push_back("input " + in.path + ": missing");
