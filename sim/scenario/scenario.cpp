@@ -58,7 +58,7 @@ Scenario resolve_scenario(const ScenarioOptions& o) {
   if (o.ep) s.ep = option_count("--ep", *o.ep, 1, kMaxChips);
   // Documented cap (tests/ROBUSTNESS.md): the replicated serving loop is quadratic in replicas
   // (--dp 10000 took 91 s), so 1000 (about a second) is what it can do.
-  constexpr long long kMaxDp = 1000;
+  constexpr long long kMaxDp = 10000;
   s.dp = option_count("--dp", o.dp, 1, kMaxDp);
   // Documented ranges (tests/ROBUSTNESS.md): past them the derived $/token and agent densities
   // overflowed to inf or printed null (--lifetime-years 1e-300, --utilization 1e-300).

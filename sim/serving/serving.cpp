@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <set>
 
 #include "analytic/projection.hpp"
 #include "costmodel/collectives.hpp"
@@ -89,6 +90,9 @@ constexpr double kLostMargin = 1.01;  // ServingOptions::stop_once_slo_lost
 constexpr long long kSteadyWindowMinRequests = 8;  // fewer: no steady window (ServingResult)
 
 // What both pools of a deployment add to.
+// Pools whose queue / running / KV time series a result carries (serving.hpp).
+constexpr size_t kSeriesPools = 16;
+
 struct Collector {
   LogHistogram ttft, tpot, itl, e2e, queue, rank_imbalance, expert_imbalance, batch_tokens;
   const Slo* slo = nullptr;
@@ -551,14 +555,18 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
     // Two pools of a disaggregated run are named by role; data-parallel replicas by index.
     const std::string name = disaggregated ? (i == 0 ? "prefill" : "decode")
                              : pools.size() > 1 ? "replica-" + std::to_string(i) : "replica";
-    series.push_back({{"pool", name},
-                      {"steps", ps.steps},
-                      {"busy_s", ps.busy_s},
-                      {"queue_length", ps.queue.to_json("requests")},
-                      {"running", ps.running.to_json("requests")},
-                      {"kv_occupancy", ps.kv.to_json("fraction")}});
+    json pool = {{"pool", name}, {"steps", ps.steps}, {"busy_s", ps.busy_s}};
+    // Time series for the first kSeriesPools pools only: replicas share one router and one
+    // workload, so their series differ only by the draw, and 10^4 replicas' series were 600 MB.
+    if (i < kSeriesPools) {
+      pool["queue_length"] = ps.queue.to_json("requests");
+      pool["running"] = ps.running.to_json("requests");
+      pool["kv_occupancy"] = ps.kv.to_json("fraction");
+    }
+    series.push_back(pool);
   }
   j["pools"] = series;
+  if (pools.size() > kSeriesPools) j["pools_with_series"] = static_cast<long long>(kSeriesPools);
   r.json = j;
   return r;
 }
@@ -625,27 +633,39 @@ ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const 
   require_kv_space(*loops.front(), plan);
   // Conservative interleaving, as in the disaggregated run: the earliest event goes first; an arrival
   // at time t is routed before any replica acts at t, to the replica with the fewest outstanding
-  // requests (ties to the lowest index: deterministic).
+  // requests (ties to the lowest index: deterministic). Both choices are ordered sets of (key, index),
+  // updated for the one replica an event touches (replicas do not share state; arrivals come from
+  // here), so an event costs O(log dp) instead of a scan of every replica.
+  std::set<std::pair<double, size_t>> by_event;
+  std::set<std::pair<long long, size_t>> by_load;
+  std::vector<double> event_of(loops.size());
+  std::vector<long long> load_of(loops.size());
+  for (size_t i = 0; i < loops.size(); ++i) {
+    event_of[i] = loops[i]->next_event();
+    load_of[i] = loops[i]->outstanding();
+    by_event.insert({event_of[i], i});
+    by_load.insert({load_of[i], i});
+  }
+  auto refresh = [&](size_t i) {
+    by_event.erase({event_of[i], i});
+    by_load.erase({load_of[i], i});
+    event_of[i] = loops[i]->next_event();
+    load_of[i] = loops[i]->outstanding();
+    by_event.insert({event_of[i], i});
+    by_load.insert({load_of[i], i});
+  };
   while (!stop_requested() && !c.slo_lost()) {
     const double ta = source.has_next() ? source.next_time() : kInf;
-    size_t best = 0;
-    double tl = kInf;
-    for (size_t i = 0; i < loops.size(); ++i) {
-      const double t = loops[i]->next_event();
-      if (t < tl) {
-        tl = t;
-        best = i;
-      }
-    }
+    const auto [tl, best] = *by_event.begin();
     if (ta == kInf && tl == kInf) break;
     if (ta <= tl) {
-      size_t target = 0;
-      for (size_t i = 1; i < loops.size(); ++i)
-        if (loops[i]->outstanding() < loops[target]->outstanding()) target = i;
+      const size_t target = by_load.begin()->second;
       const Arrival a = source.pop();
       if (std::optional<Request> r = loops[target]->accept(a)) loops[target]->deliver(*r, a.time_s);
+      refresh(target);
     } else {
       loops[best]->iterate();
+      refresh(best);
     }
   }
   std::vector<const ReplicaLoop*> pools;

@@ -142,7 +142,9 @@ struct ServingResult {
 ServingResult run_serving(const Scenario& s, const Plan& plan, const WorkloadSpec& w, const ServingOptions& o,
                           ReplicaRuntime& runtime);
 // Data parallelism: one ReplicaLoop per runtime (replica), arrivals routed at arrival time to the
-// replica with the fewest outstanding requests. Throughput and costs count every replica's chips.
+// replica with the fewest outstanding requests (ordered sets: O(log dp) per event). Throughput and
+// costs count every replica's chips. The result's "pools" lists every replica's steps and busy time,
+// and the time series of the first 16 only ("pools_with_series" says so when there are more).
 ServingResult run_serving_replicated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
                                     const ServingOptions& o, const std::vector<ReplicaRuntime*>& runtimes);
 ServingResult run_serving_disaggregated(const Scenario& s, const Plan& plan, const WorkloadSpec& w,
