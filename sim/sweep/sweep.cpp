@@ -250,8 +250,19 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
   } else {
     write_file_atomically(stored, grid_text);
   }
-  for (const auto& e : fs::directory_iterator(o.dir + "/points"))  // leftovers of children killed mid-write
-    if (e.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(e.path());
+  // Leftovers of children killed mid-write ("<point>.json.tmp-<pid>"), of this shard's points only:
+  // the other shards of a job array run at the same time in the same folder, and their children's
+  // temporary files are writes in progress, not leftovers.
+  auto in_this_shard = [&](const std::string& name) {
+    const auto dot = name.find('.');
+    if (dot == 0 || dot == std::string::npos || name.find_first_not_of("0123456789") != dot) return false;
+    const long long idx = std::stoll(name.substr(0, dot));
+    return idx % rq.shard_count == rq.shard_index;
+  };
+  for (const auto& e : fs::directory_iterator(o.dir + "/points")) {
+    const std::string name = e.path().filename().string();
+    if (name.find(".tmp-") != std::string::npos && in_this_shard(name)) fs::remove(e.path());
+  }
 
   o.total = g.size();
   std::vector<long long> todo;
@@ -327,8 +338,13 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
     reap(true);
   }
   bar.finish();
-  for (const auto& e : fs::directory_iterator(o.dir + "/logs"))  // keep only the logs that say something
-    if (fs::is_empty(e.path())) fs::remove(e.path());
+  // Keep only the logs that say something, of the points this run started (another shard's point
+  // may still be writing to its own).
+  for (long long idx : todo) {
+    const std::string log = o.dir + "/logs/" + point_name(idx) + ".err";
+    std::error_code ec;
+    if (fs::exists(log, ec) && fs::is_empty(log, ec)) fs::remove(log, ec);
+  }
   o.interrupted = stop_requested();
   if (!o.interrupted && o.failed == 0 && rq.shard_count == 1) o.merged = merge(o.dir).complete;
   return o;

@@ -24,6 +24,18 @@ if "$BIN" sweep --merge "$WORK/three" --plot "$WORK/c.svg" --x axis.batch --y de
 fi
 grep -q "did you mean decode_tok_s_per_chip" "$WORK/plot-err.txt"
 test ! -e "$WORK/c.svg"
+# shards share the folder (a Slurm job array): a shard removes only its own points' leftovers. A
+# temporary file and an empty log of a point of shard 1/2 (still being written by that shard) survive
+# a run of shard 0/2; shard 0's own leftover is removed.
+mkdir -p "$WORK/shared/points" "$WORK/shared/logs"
+cp "$GRID" "$WORK/shared/grid.json"
+: > "$WORK/shared/points/0000001.json.tmp-99999"
+: > "$WORK/shared/points/0000002.json.tmp-99999"
+: > "$WORK/shared/logs/0000001.err"
+"$BIN" sweep "$GRID" --out-dir "$WORK/shared" --shard 0/2 --jobs 2 --no-progress >/dev/null
+test -e "$WORK/shared/points/0000001.json.tmp-99999" || { echo "FAIL: shard 0/2 removed shard 1's file in progress"; exit 1; }
+test -e "$WORK/shared/logs/0000001.err" || { echo "FAIL: shard 0/2 removed shard 1's open log"; exit 1; }
+test ! -e "$WORK/shared/points/0000002.json.tmp-99999" || { echo "FAIL: shard 0/2 kept its own leftover"; exit 1; }
 # resume: delete two points, rerun: exactly two run, 34 skipped
 rm "$WORK/one/points/0000003.json" "$WORK/one/points/0000030.json"
 if "$BIN" sweep --merge "$WORK/one" 2>"$WORK/merge-err.txt"; then echo "FAIL: merged an incomplete sweep"; exit 1; fi
