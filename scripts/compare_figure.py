@@ -9,11 +9,8 @@ then the step's terms); factors within 0.5 % of 1 are left out and counted in th
 Gains are green, losses red, each labelled with its factor. The file is written under a temporary
 name and renamed; the SVG is deterministic (fixed hash salt, no date, ids renumbered in order).
 """
-import io
 import json
 import math
-import os
-import re
 import sys
 
 import matplotlib
@@ -22,6 +19,8 @@ matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "infersim"
 matplotlib.rcParams["font.size"] = 9
 import matplotlib.pyplot as plt  # noqa: E402
+
+from figure_io import save_atomically  # noqa: E402  (scripts/figure_io.py)
 
 GAIN, LOSS, END = "#2ca02c", "#d62728", "#1f77b4"
 SHOWN = 0.005  # factors closer to 1 than this are not drawn
@@ -70,31 +69,6 @@ def panel(ax, base, row):
     ax.set_axisbelow(True)
 
 
-def save(fig, path):
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, ".%s.tmp-%d" % (os.path.basename(path), os.getpid()))
-    try:
-        if path.endswith(".svg"):
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", bbox_inches="tight",
-                        metadata={"Date": None, "Creator": "infersim scripts/compare_figure.py"})
-            svg = buf.getvalue()
-            ids = []
-            for m in re.finditer(r'id="([^"]+)"', svg):
-                if m.group(1) not in ids:
-                    ids.append(m.group(1))
-            mapping = {old: "i%d" % k for k, old in enumerate(ids)}
-            svg = re.sub(r'(id="|url\(#|href="#)([^")]+)', lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
-            with open(tmp, "w") as f:
-                f.write(svg)
-        else:
-            fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight", metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: compare_figure.py OUT.png|OUT.svg compare.json")
@@ -111,7 +85,7 @@ def main():
     fig.suptitle("What changed decode tok/s per chip (%s; %s)" % (base["hardware"] + " " + base["model"], res["chips_policy"].split(" per replica")[0]),
                  fontsize=9)
     fig.tight_layout()
-    save(fig, sys.argv[1])
+    save_atomically(fig, sys.argv[1], "infersim scripts/compare_figure.py")
     plt.close(fig)
 
 

@@ -9,10 +9,7 @@ batch cap, the Pareto frontier joined by a line, points that miss the SLO hollow
 SLO limits drawn as dashed lines. The file is written under a temporary name and renamed; the SVG
 is deterministic (fixed hash salt, no date, ids renumbered in order).
 """
-import io
 import json
-import os
-import re
 import sys
 
 import matplotlib
@@ -21,6 +18,8 @@ matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "infersim"
 matplotlib.rcParams["font.size"] = 9
 import matplotlib.pyplot as plt  # noqa: E402
+
+from figure_io import save_atomically  # noqa: E402  (scripts/figure_io.py)
 
 PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#e377c2"]
 
@@ -66,31 +65,6 @@ def draw(ax, runs, key, limit_key, xlabel):
     ax.set_axisbelow(True)
 
 
-def save(fig, path):
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, ".%s.tmp-%d" % (os.path.basename(path), os.getpid()))
-    try:
-        if path.endswith(".svg"):
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", bbox_inches="tight",
-                        metadata={"Date": None, "Creator": "infersim scripts/pareto_figure.py"})
-            svg = buf.getvalue()
-            ids = []
-            for m in re.finditer(r'id="([^"]+)"', svg):
-                if m.group(1) not in ids:
-                    ids.append(m.group(1))
-            mapping = {old: "i%d" % k for k, old in enumerate(ids)}
-            svg = re.sub(r'(id="|url\(#|href="#)([^")]+)', lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
-            with open(tmp, "w") as f:
-                f.write(svg)
-        else:
-            fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight", metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def main():
     if len(sys.argv) < 3:
         sys.exit("usage: pareto_figure.py OUT.png|OUT.svg run.json [other.json ...]")
@@ -109,7 +83,7 @@ def main():
     left.legend(fontsize=7, loc="lower right")
     fig.suptitle("Batch vs latency: '%s' workload, over %s" % (runs[0]["workload"], runs[0]["over"]), fontsize=9)
     fig.tight_layout()
-    save(fig, sys.argv[1])
+    save_atomically(fig, sys.argv[1], "infersim scripts/pareto_figure.py")
     plt.close(fig)
 
 

@@ -9,10 +9,8 @@ order of x; a numeric x spanning more than a decade gets a log axis, as does suc
 are categories. Rows where x or y is empty are left out and counted in the title. The file is
 written under a temporary name and renamed; the SVG is deterministic.
 """
-import io
 import json
 import os
-import re
 import sys
 
 import matplotlib
@@ -21,6 +19,8 @@ matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "infersim"
 matplotlib.rcParams["font.size"] = 9
 import matplotlib.pyplot as plt  # noqa: E402
+
+from figure_io import save_atomically  # noqa: E402  (scripts/figure_io.py)
 
 PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#e377c2"]
 
@@ -32,31 +32,6 @@ def numeric(values):
 def spans_decade(values):
     pos = [v for v in values if v > 0]
     return len(pos) == len(values) and pos and max(pos) / min(pos) > 10
-
-
-def save(fig, path):
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, ".%s.tmp-%d" % (os.path.basename(path), os.getpid()))
-    try:
-        if path.endswith(".svg"):
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", bbox_inches="tight",
-                        metadata={"Date": None, "Creator": "infersim scripts/sweep_figure.py"})
-            svg = buf.getvalue()
-            ids = []
-            for m in re.finditer(r'id="([^"]+)"', svg):
-                if m.group(1) not in ids:
-                    ids.append(m.group(1))
-            mapping = {old: "i%d" % k for k, old in enumerate(ids)}
-            svg = re.sub(r'(id="|url\(#|href="#)([^")]+)', lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
-            with open(tmp, "w") as f:
-                f.write(svg)
-        else:
-            fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight", metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main():
@@ -119,7 +94,7 @@ def main():
     ax.set_title(title, fontsize=9)
     ax.grid(which="both", alpha=0.25)
     fig.tight_layout()
-    save(fig, sys.argv[1])
+    save_atomically(fig, sys.argv[1], "infersim scripts/sweep_figure.py")
     plt.close(fig)
 
 
