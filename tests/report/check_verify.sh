@@ -16,6 +16,11 @@ mkdir -p "$D/.verify-999999999/rerun"
 "$BIN" report --verify "$D/manifest.json" | tee "$WORK/verify-ok.txt"
 grep -q "byte-identical" "$WORK/verify-ok.txt"
 test ! -e "$D/.verify-999999999" || { echo "FAIL: a stale .verify-<pid> folder was left"; exit 1; }
+# An auditor's copy of the folder, verified from another directory, gives the same verdict.
+cp -r "$D" "$WORK/copy"
+(cd / && "$BIN" report --verify "$WORK/copy/manifest.json") | tee "$WORK/verify-copy.txt"
+grep -q "byte-identical" "$WORK/verify-copy.txt"
+grep -q '"git_commit_full"' "$D/manifest.json"
 sed -i 's/"ok"/"OK"/' "$D/results.json"
 if "$BIN" report --verify "$D/manifest.json" >"$WORK/verify-bad.txt"; then echo "FAIL: verify passed an edited results.json"; exit 1; fi
 cat "$WORK/verify-bad.txt"
