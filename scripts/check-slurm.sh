@@ -9,7 +9,9 @@
 #     without Slurm (infersim sweep --jobs 1);
 #   - after two point files and the merged files are deleted, submitting the same array again runs
 #     exactly those 2 points (the other 34 are reported as already finished), and the new merge is
-#     again byte-identical.
+#     again byte-identical;
+#   - resubmitting only some task ids (--array=1,2, with the array's task count as sweep.sbatch's
+#     third argument) runs those tasks' shards of the full array, not shards of a 2-task array.
 # It installs slurm-wlm and munge with apt-get when they are missing, and needs no systemd (the
 # daemons are started directly), so it runs in a bare Debian bookworm container. It must run as root
 # (the daemons and the jobs run as root). The daemons are stopped and the scratch folder removed on
@@ -271,24 +273,30 @@ wait_done() { # wait_done JOBID...: until no job is pending or running; each mus
   done
 }
 
-# submit ROUND: the array and its merge; job output goes to the scratch folder, not the repository.
+# submit ROUND [TASK_IDS]: the array (every task, or only TASK_IDS such as 1,2, which then passes the
+# array's full task count to sweep.sbatch) and its merge; job output goes to the scratch folder.
 submit() {
   OUT=$SCRATCH/out/$1
   mkdir -p "$OUT"
-  local array merge
+  local array merge ids=${2:-0-$((TASKS - 1))} extra=()
+  RAN_TASKS=$TASKS
+  if [ -n "${2:-}" ]; then
+    extra=("$TASKS")
+    RAN_TASKS=$(tr ',' '\n' <<<"$2" | wc -l)
+  fi
   # --cpus-per-task=1 overrides the script's 8, which a small node could never give.
-  array=$(cd "$SUBMIT" && sbatch --parsable --array=0-$((TASKS - 1)) --cpus-per-task=1 \
-    --output="$OUT/infersim-sweep-%A_%a.out" "$REPO/scripts/sweep.sbatch" "$GRID" "$SWEEP") ||
+  array=$(cd "$SUBMIT" && sbatch --parsable --array="$ids" --cpus-per-task=1 \
+    --output="$OUT/infersim-sweep-%A_%a.out" "$REPO/scripts/sweep.sbatch" "$GRID" "$SWEEP" "${extra[@]}") ||
     fail "$1: sbatch of the array failed"
   array=${array%%;*}
   merge=$(cd "$SUBMIT" && sbatch --parsable --dependency=afterok:"$array" --job-name=infersim-merge \
     --output="$OUT/merge-%j.out" --wrap "build/infersim sweep --merge $SWEEP") ||
     fail "$1: sbatch of the merge failed"
   merge=${merge%%;*}
-  say "$1: array job $array ($TASKS tasks), merge job $merge (afterok:$array)"
+  say "$1: array job $array ($RAN_TASKS tasks), merge job $merge (afterok:$array)"
   wait_done "$array" "$merge"
-  [ "$(ls "$OUT"/infersim-sweep-"$array"_*.out | wc -l)" = "$TASKS" ] ||
-    fail "$1: expected $TASKS array task outputs in $OUT"
+  [ "$(ls "$OUT"/infersim-sweep-"$array"_*.out | wc -l)" = "$RAN_TASKS" ] ||
+    fail "$1: expected $RAN_TASKS array task outputs in $OUT"
   grep -q "^merged $POINTS points: " "$OUT/merge-$merge.out" ||
     { cat "$OUT/merge-$merge.out"; fail "$1: the merge job did not merge $POINTS points"; }
   ARRAY=$array
@@ -300,11 +308,11 @@ expect_counts() {
   counts=$(cat "$OUT"/infersim-sweep-"$ARRAY"_*.out |
     sed -n 's/.*: \([0-9]*\) already finished, \([0-9]*\) run, \([0-9]*\) failed$/\1 \2 \3/p' |
     awk '{ f += $1; r += $2; x += $3; n++ } END { print n + 0, f + 0, r + 0, x + 0 }')
-  [ "$counts" = "$TASKS $2 $3 0" ] || {
+  [ "$counts" = "$RAN_TASKS $2 $3 0" ] || {
     cat "$OUT"/infersim-sweep-"$ARRAY"_*.out
-    fail "$1: expected $TASKS tasks with $2 already finished, $3 run, 0 failed in all; got (tasks finished run failed) $counts"
+    fail "$1: expected $RAN_TASKS tasks with $2 already finished, $3 run, 0 failed in all; got (tasks finished run failed) $counts"
   }
-  say "$1: $TASKS tasks, $2 points already finished, $3 run, 0 failed"
+  say "$1: $RAN_TASKS tasks, $2 points already finished, $3 run, 0 failed"
 }
 
 expect_same() { # expect_same ROUND: Slurm's merged files against the one-process run's
@@ -341,5 +349,15 @@ for p in 0000003 0000030; do
   [ -f "$SWEEP/points/$p.json" ] || fail "resume: $SWEEP/points/$p.json was not run again"
 done
 expect_same resume
+
+# --- 6. Only some tasks again: points 4 and 5 (shards 1 and 2 of 3) gone, tasks 1,2 resubmitted ----------
+for p in 0000004 0000005; do rm "$SWEEP/points/$p.json"; done
+rm "$SWEEP"/merged.*
+submit partial 1,2
+expect_counts partial $((2 * POINTS / TASKS - 2)) 2
+for t in 1 2; do
+  grep -q "in this shard ($t/$TASKS)" "$OUT/infersim-sweep-${ARRAY}_$t.out" || fail "partial: task $t did not run shard $t/$TASKS"
+done
+expect_same partial
 
 echo PASS
