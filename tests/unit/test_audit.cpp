@@ -33,4 +33,21 @@ TEST_CASE("the seed-paper audit reaches the verdicts its inputs imply") {
   CHECK(by_id.at("t2-asic-single-stream").verdict == Verdict::underdetermined);
   // $3/hour at 30 tok/s: 3/3600/30*1e6 = 27.78 $/M.
   CHECK(by_id.at("intro-usd-per-mtok").recomputed_low == doctest::Approx(27.777777777).epsilon(1e-9));
+  // Appendix C's cost formula on its own H100 example: 30000 / (3 * 365 * 86400 * 0.7 * 25) * 1e6
+  // = 18.12 $/M, two thirds of §1's ~27 for the same chip; on the ASIC example 0.317 $/M, inside
+  // Table 2's 0.2-1.5.
+  CHECK(by_id.at("c-formula-h100-usd-per-mtok").recomputed_low ==
+        doctest::Approx(30000.0 / (3 * 365 * 86400.0 * 0.7 * 25) * 1e6).epsilon(1e-12));
+  CHECK(by_id.at("c-formula-h100-usd-per-mtok").verdict == Verdict::inconsistent);
+  CHECK(by_id.at("c-formula-asic-usd-per-mtok").recomputed_low == doctest::Approx(0.3171).epsilon(1e-3));
+  CHECK(by_id.at("c-formula-asic-usd-per-mtok").verdict == Verdict::consistent);
+  // The headline 50x: 8333 / 167 = 49.9 before the utilization step, 6667 / 117 = 57.0 after it.
+  CHECK(by_id.at("c-ratio-50x-before-utilization").verdict == Verdict::consistent);
+  CHECK(by_id.at("c-ratio-50x-after-utilization").recomputed_low == doctest::Approx(6667.0 / 117.0).epsilon(1e-12));
+  CHECK(by_id.at("c-ratio-50x-after-utilization").verdict == Verdict::inconsistent);
+  // The stated ranges' cross range: 3000 / 150 = 20x to 12000 / 60 = 200x.
+  CHECK(by_id.at("c-ratio-50x-stated-ranges").recomputed_low == doctest::Approx(20.0));
+  CHECK(by_id.at("c-ratio-50x-stated-ranges").recomputed_high == doctest::Approx(200.0));
+  // O2 cites a sensitivity to active parameters that Appendix C does not contain.
+  CHECK(by_id.at("o2-sensitivity-active-params").verdict == Verdict::underdetermined);
 }
