@@ -24,6 +24,9 @@ struct Formula {
   std::function<double(const Inputs&)> eval;
 };
 
+// The fewest chips whose memory holds the model's bytes (weights alone: a lower bound).
+double chips_to_hold(const Inputs& i) { return std::ceil(i.at("model_bytes") / i.at("bytes_per_chip") - 1e-12); }
+
 const std::vector<Formula>& formulas() {
   static const std::vector<Formula> kFormulas = {
       {"weights_bytes", {"params", "bytes_per_param"}, "params * bytes_per_param",
@@ -47,6 +50,21 @@ const std::vector<Formula>& formulas() {
        "(1e6 / capex_usd) * (tok_s / stream_tok_s) * utilization  (seed paper Appendix C)",
        [](const Inputs& i) {
          return (1e6 / i.at("capex_usd")) * (i.at("tok_s") / i.at("stream_tok_s")) * i.at("utilization");
+       }},
+      // Capacity-corrected versions of a stated figure: the deployment the statement names cannot
+      // hold the model, so the same figure is recomputed on the fewest chips that can (weights
+      // alone: ceil(model_bytes / bytes_per_chip), a lower bound), with power or cost scaled from
+      // the stated deployment's and everything else as stated.
+      {"energy_J_per_token_at_capacity", {"power_W", "chips_stated", "model_bytes", "bytes_per_chip", "tok_s"},
+       "power_W * ceil(model_bytes / bytes_per_chip) / chips_stated / tok_s",
+       [](const Inputs& i) {
+         return i.at("power_W") * chips_to_hold(i) / i.at("chips_stated") / i.at("tok_s");
+       }},
+      {"agent_density_at_capacity", {"capex_usd_per_chip", "model_bytes", "bytes_per_chip", "tok_s", "stream_tok_s", "utilization"},
+       "(1e6 / (capex_usd_per_chip * ceil(model_bytes / bytes_per_chip))) * (tok_s / stream_tok_s) * utilization",
+       [](const Inputs& i) {
+         return (1e6 / (i.at("capex_usd_per_chip") * chips_to_hold(i))) * (i.at("tok_s") / i.at("stream_tok_s")) *
+                i.at("utilization");
        }},
       {"bit_width_speedup", {"bits_from", "bits_to"},
        "bits_from / bits_to: the most a memory-bound decode gains from narrower weights",

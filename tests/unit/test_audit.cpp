@@ -48,6 +48,14 @@ TEST_CASE("the seed-paper audit reaches the verdicts its inputs imply") {
   // The stated ranges' cross range: 3000 / 150 = 20x to 12000 / 60 = 200x.
   CHECK(by_id.at("c-ratio-50x-stated-ranges").recomputed_low == doctest::Approx(20.0));
   CHECK(by_id.at("c-ratio-50x-stated-ranges").recomputed_high == doctest::Approx(200.0));
+  // Capacity-corrected: 140 GB of BF16 needs ceil(140/80) = 2 H100s, ceil(140/44) = 4 wafers and
+  // ceil(140e9/230e6) = 609 Groq chips at the paper's own 230 MB.
+  CHECK(by_id.at("t1-h100-energy-at-capacity").recomputed_low == doctest::Approx(1400.0 / 35));
+  CHECK(by_id.at("t1-h100-energy-at-capacity").recomputed_high == doctest::Approx(1400.0 / 28));
+  CHECK(by_id.at("t1-h100-energy-at-capacity").verdict == Verdict::inconsistent);
+  CHECK(by_id.at("t1-cerebras-energy-at-capacity").recomputed_low == doctest::Approx(4 * 23e3 / 2100));
+  CHECK(by_id.at("t1-groq-energy-at-capacity").recomputed_low == doctest::Approx(150e3 * 609 / 576 / 750));
+  CHECK(by_id.at("c-h100-density-at-capacity").recomputed_low == doctest::Approx(1e6 / 60000.0 * 5.0 * 0.7));
   // O2 cites a sensitivity to active parameters that Appendix C does not contain.
   CHECK(by_id.at("o2-sensitivity-active-params").verdict == Verdict::underdetermined);
 }
