@@ -20,7 +20,7 @@
 // so the factors multiply to the ratio exactly; a term that grew has a factor below 1.
 // Worked example (tests/unit/test_compare.cpp): Llama-3.1-70B bf16 batch 1 on 2 H100 SXM with twice
 // the memory bandwidth: the weights' read time halves, the step goes from 21.13 ms to 10.73 ms, and
-// "weights read" carries a factor 1.95 of the 1.97 (KV read the rest, collectives none).
+// "weights read" carries a factor 1.966 of the 1.970 (KV read the rest, collectives none).
 #pragma once
 
 #include <nlohmann/json.hpp>
