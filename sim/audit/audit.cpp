@@ -66,6 +66,17 @@ const std::vector<Formula>& formulas() {
          return (1e6 / (i.at("capex_usd_per_chip") * chips_to_hold(i))) * (i.at("tok_s") / i.at("stream_tok_s")) *
                 i.at("utilization");
        }},
+      // A ratio of two stated ranges matched endpoint to endpoint (low over low, high over high):
+      // position 0..1 walks both ranges together, so the corners are the two matched ratios (a
+      // linear-fractional function of the position is monotone). The full cross range of the same
+      // ranges is `ratio` with ranged inputs.
+      {"ratio_endpoint_matched", {"numerator_low", "numerator_high", "denominator_low", "denominator_high", "position"},
+       "(numerator_low + position * (numerator_high - numerator_low)) / (denominator_low + position * (denominator_high - denominator_low)), position 0..1",
+       [](const Inputs& i) {
+         const double p = i.at("position");
+         return (i.at("numerator_low") + p * (i.at("numerator_high") - i.at("numerator_low"))) /
+                (i.at("denominator_low") + p * (i.at("denominator_high") - i.at("denominator_low")));
+       }},
       {"bit_width_speedup", {"bits_from", "bits_to"},
        "bits_from / bits_to: the most a memory-bound decode gains from narrower weights",
        [](const Inputs& i) { return i.at("bits_from") / i.at("bits_to"); }},
@@ -107,7 +118,16 @@ void judge(ClaimResult& c, const std::string& compare, double tolerance) {
   const double slo = c.stated_low, shi = c.stated_high;
   const double rlo = c.recomputed_low * (1 - tolerance), rhi = c.recomputed_high * (1 + tolerance);
   std::ostringstream why;
-  if (compare == "below_bound") {
+  if (compare == "reproduces") {
+    // The stated range is what this convention gives: each end within the tolerance (rounding).
+    const double tol = tolerance > 0 ? tolerance : 1e-9;
+    const bool low_ok = std::abs(slo - c.recomputed_low) <= tol * std::abs(c.recomputed_low);
+    const bool high_ok = std::abs(shi - c.recomputed_high) <= tol * std::abs(c.recomputed_high);
+    c.verdict = low_ok && high_ok ? Verdict::consistent : Verdict::inconsistent;
+    why << "this convention gives " << fmt_range(c.recomputed_low, c.recomputed_high) << (low_ok && high_ok ? ", which reproduces" : ", which does not reproduce")
+        << " stated " << fmt_range(slo, shi) << " (" << fmt(tol * 100) << " % allowed at each end: low "
+        << (low_ok ? "matches" : "differs") << ", high " << (high_ok ? "matches" : "differs") << ")";
+  } else if (compare == "below_bound") {
     // The recomputed figure is a physical ceiling: a stated figure above it cannot be reached.
     if (slo <= rhi) {
       c.verdict = Verdict::consistent;
@@ -228,7 +248,7 @@ std::vector<ClaimResult> audit_claims_file(const std::string& path) {
     c.statement = r.require_string("statement");
     c.quantity = r.require_string("quantity");
     std::string kind = r.require_enum("kind", {"formula", "engine", "underdetermined"});
-    std::string compare = r.enum_or("compare", {"overlap", "below_bound"}, "overlap");
+    std::string compare = r.enum_or("compare", {"overlap", "below_bound", "reproduces"}, "overlap");
     double tolerance = r.number_or("approx_tolerance", 0.0, true);
     bool stated_bool = false, has_stated_bool = false;
     ObjectReader stated = r.object("stated");
@@ -249,7 +269,7 @@ std::vector<ClaimResult> audit_claims_file(const std::string& path) {
     std::string missing = r.string_or("missing_input", "");
     if (kind == "formula") {
       run_formula(c, r);
-      judge(c, compare, 0.0);
+      judge(c, compare, compare == "reproduces" ? tolerance : 0.0);
     } else if (kind == "engine") {
       run_engine(c, r, stated_bool, has_stated_bool);
       if (!has_stated_bool && !(c.quantity.empty())) judge(c, compare, 0.0);

@@ -1,6 +1,11 @@
 // Unit tests: the audit of the seed paper recomputes its stated figures.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "audit/audit.hpp"
@@ -56,6 +61,38 @@ TEST_CASE("the seed-paper audit reaches the verdicts its inputs imply") {
   CHECK(by_id.at("t1-cerebras-energy-at-capacity").recomputed_low == doctest::Approx(4 * 23e3 / 2100));
   CHECK(by_id.at("t1-groq-energy-at-capacity").recomputed_low == doctest::Approx(150e3 * 609 / 576 / 750));
   CHECK(by_id.at("c-h100-density-at-capacity").recomputed_low == doctest::Approx(1e6 / 60000.0 * 5.0 * 0.7));
+  // Table 2's ratio column under its two plausible conventions: batch-64 throughput matched end to
+  // end is 12000/400 = 30x to 40000/900 = 44.4x (stated 30-50x); the context row's cross range is
+  // 200/200 = 1x to 500/100 = 5x (stated 2-5x): neither convention gives either row.
+  CHECK(by_id.at("t2-ratio-decode-batch64-endpoint-matched").recomputed_low == doctest::Approx(30.0));
+  CHECK(by_id.at("t2-ratio-decode-batch64-endpoint-matched").recomputed_high == doctest::Approx(40000.0 / 900));
+  CHECK(by_id.at("t2-ratio-decode-batch64-endpoint-matched").verdict == Verdict::inconsistent);
+  CHECK(by_id.at("t2-ratio-context-cross-range").recomputed_low == doctest::Approx(1.0));
+  CHECK(by_id.at("t2-ratio-context-cross-range").recomputed_high == doctest::Approx(5.0));
+  CHECK(by_id.at("t2-ratio-context-cross-range").verdict == Verdict::inconsistent);
   // O2 cites a sensitivity to active parameters that Appendix C does not contain.
   CHECK(by_id.at("o2-sensitivity-active-params").verdict == Verdict::underdetermined);
+}
+
+TEST_CASE("audit: 'reproduces' judges both ends of a stated range, within the claim's tolerance") {
+  // 30/2 = 15 to 60/3 = 20 matched end to end: a stated 15-20 is reproduced, 15-25 is not.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("infersim-audit-reproduces-" + std::to_string(::getpid()) + ".json")).string();
+  auto write = [&](double high) {
+    std::ofstream f(path);
+    f << R"({"schema": "infersim-claims/1", "document": "test", "claims": [
+      {"id": "x", "section": "s", "statement": "t", "quantity": "q", "kind": "formula",
+       "formula": "ratio_endpoint_matched", "compare": "reproduces",
+       "inputs": {"numerator_low": {"value": 30}, "numerator_high": {"value": 60},
+                  "denominator_low": {"value": 2}, "denominator_high": {"value": 3}, "position": {"low": 0, "high": 1}},
+       "stated": {"low": 15, "high": )" << high << R"(}, "approx_tolerance": 0.05}]})";
+  };
+  write(20.5);
+  auto ok = audit_claims_file(path);
+  CHECK(ok.at(0).recomputed_low == doctest::Approx(15.0));
+  CHECK(ok.at(0).recomputed_high == doctest::Approx(20.0));
+  CHECK(ok.at(0).verdict == Verdict::consistent);
+  write(25);
+  CHECK(audit_claims_file(path).at(0).verdict == Verdict::inconsistent);
+  std::remove(path.c_str());
 }
