@@ -70,6 +70,13 @@ TEST_CASE("the seed-paper audit reaches the verdicts its inputs imply") {
   CHECK(by_id.at("t2-ratio-context-cross-range").recomputed_low == doctest::Approx(1.0));
   CHECK(by_id.at("t2-ratio-context-cross-range").recomputed_high == doctest::Approx(5.0));
   CHECK(by_id.at("t2-ratio-context-cross-range").verdict == Verdict::inconsistent);
+  // Regimes: the H100's 30-60 J is single-request (700 / 15-25 tok/s = 28-47 J; batch 64 gives
+  // 700 / 400-900 = 0.78-1.75 J); the ASIC's 0.3-1.5 J is neither (batch 64: 1500-2500 W / 12,000-40,000).
+  CHECK(by_id.at("t2-h100-energy-single-stream").verdict == Verdict::consistent);
+  CHECK(by_id.at("t2-h100-energy-batch64").verdict == Verdict::inconsistent);
+  CHECK(by_id.at("t2-asic-energy-batch64").recomputed_high == doctest::Approx(2500.0 / 12000));
+  CHECK(by_id.at("t2-asic-energy-batch64").verdict == Verdict::inconsistent);
+  CHECK(by_id.at("t2-asic-energy").verdict == Verdict::inconsistent);
   // O2 cites a sensitivity to active parameters that Appendix C does not contain.
   CHECK(by_id.at("o2-sensitivity-active-params").verdict == Verdict::underdetermined);
 }
