@@ -77,6 +77,15 @@ const std::vector<Formula>& formulas() {
          return (i.at("numerator_low") + p * (i.at("numerator_high") - i.at("numerator_low"))) /
                 (i.at("denominator_low") + p * (i.at("denominator_high") - i.at("denominator_low")));
        }},
+      {"agent_density_ratio",
+       {"capex_usd_a", "tok_s_a", "utilization_a", "capex_usd_b", "tok_s_b", "utilization_b", "stream_tok_s"},
+       "agent_density(a) / agent_density(b) at one stream rate stream_tok_s (Appendix C's D for each)",
+       [](const Inputs& i) {
+         auto d = [&](const char* c, const char* t, const char* u) {
+           return (1e6 / i.at(c)) * (i.at(t) / i.at("stream_tok_s")) * i.at(u);
+         };
+         return d("capex_usd_a", "tok_s_a", "utilization_a") / d("capex_usd_b", "tok_s_b", "utilization_b");
+       }},
       {"bit_width_speedup", {"bits_from", "bits_to"},
        "bits_from / bits_to: the most a memory-bound decode gains from narrower weights",
        [](const Inputs& i) { return i.at("bits_from") / i.at("bits_to"); }},

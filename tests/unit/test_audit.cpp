@@ -77,6 +77,10 @@ TEST_CASE("the seed-paper audit reaches the verdicts its inputs imply") {
   CHECK(by_id.at("t2-asic-energy-batch64").recomputed_high == doctest::Approx(2500.0 / 12000));
   CHECK(by_id.at("t2-asic-energy-batch64").verdict == Verdict::inconsistent);
   CHECK(by_id.at("t2-asic-energy").verdict == Verdict::inconsistent);
+  // O5: r cancels in D_ASIC / D_H100 = (30000/12000) * (500/25) * (0.8/0.7) = 57.14 at every r.
+  CHECK(by_id.at("o5-ratio-invariant-to-r").recomputed_low == doctest::Approx(2.5 * 20 * 0.8 / 0.7).epsilon(1e-12));
+  CHECK(by_id.at("o5-ratio-invariant-to-r").recomputed_high == doctest::Approx(2.5 * 20 * 0.8 / 0.7).epsilon(1e-12));
+  CHECK(by_id.at("o5-ratio-invariant-to-r").verdict == Verdict::consistent);
   // O2 cites a sensitivity to active parameters that Appendix C does not contain.
   CHECK(by_id.at("o2-sensitivity-active-params").verdict == Verdict::underdetermined);
 }
