@@ -14,11 +14,9 @@ panel of its own, on its own scale, in Figs. 1-4 (the radar leaves vendor-claims
 it neither passes for a measured product nor squashes the products' scale.
 Output is deterministic: fixed SVG hash salt, no dates in the metadata.
 """
-import io
 import json
 import math
 import os
-import re
 import sys
 
 import matplotlib
@@ -28,6 +26,8 @@ matplotlib.rcParams["svg.hashsalt"] = "infersim"
 matplotlib.rcParams["font.size"] = 9
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
+
+from figure_io import deterministic_svg  # noqa: E402  (scripts/figure_io.py)
 import numpy as np  # noqa: E402
 
 PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#e377c2"]
@@ -52,19 +52,9 @@ def tag(hw):
 
 
 def save(fig, out, name):
-    # matplotlib derives some SVG ids (clip paths of polar axes) from object addresses even with a
-    # fixed hash salt: renumber every id in order of appearance so the same data gives the same bytes.
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "infersim scripts/figures.py"})
-    svg = buf.getvalue()
-    ids = []
-    for m in re.finditer(r'id="([^"]+)"', svg):
-        if m.group(1) not in ids:
-            ids.append(m.group(1))
-    mapping = {old: "i%d" % k for k, old in enumerate(ids)}
-    svg = re.sub(r'(id="|url\(#|href="#)([^")]+)', lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
+    # The report installs its figures folder as a whole; one deterministic SVG (scripts/figure_io.py).
     with open(os.path.join(out, name + ".svg"), "w") as f:
-        f.write(svg)
+        f.write(deterministic_svg(fig, "infersim scripts/figures.py"))
     fig.savefig(os.path.join(out, name + ".png"), dpi=130, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 

@@ -255,7 +255,8 @@ SweepOutcome run_sweep(const SweepRequest& rq) {
   // temporary files are writes in progress, not leftovers.
   auto in_this_shard = [&](const std::string& name) {
     const auto dot = name.find('.');
-    if (dot == 0 || dot == std::string::npos || name.find_first_not_of("0123456789") != dot) return false;
+    // At most 18 digits: a longer run (a stray file) is no point of this grid, and would overflow stoll.
+    if (dot == 0 || dot == std::string::npos || dot > 18 || name.find_first_not_of("0123456789") != dot) return false;
     const long long idx = std::stoll(name.substr(0, dot));
     return idx % rq.shard_count == rq.shard_index;
   };

@@ -32,6 +32,7 @@ cp "$GRID" "$WORK/shared/grid.json"
 : > "$WORK/shared/points/0000001.json.tmp-99999"
 : > "$WORK/shared/points/0000002.json.tmp-99999"
 : > "$WORK/shared/logs/0000001.err"
+: > "$WORK/shared/points/99999999999999999999999.json.tmp-1"  # a stray name no point has (and no stoll holds)
 "$BIN" sweep "$GRID" --out-dir "$WORK/shared" --shard 0/2 --jobs 2 --no-progress >/dev/null
 test -e "$WORK/shared/points/0000001.json.tmp-99999" || { echo "FAIL: shard 0/2 removed shard 1's file in progress"; exit 1; }
 test -e "$WORK/shared/logs/0000001.err" || { echo "FAIL: shard 0/2 removed shard 1's open log"; exit 1; }
