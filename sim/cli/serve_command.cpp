@@ -29,7 +29,7 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
     throw InputError("--dp", std::to_string(s.dp),
                      "the DES simulates one replica; use --engine analytic for data-parallel replicas");
   DesOptions d;
-  if (!parse_detail(a.detail, &d.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
+  if (!parse_detail(a.detail, &d.detail)) throw InputError("--detail", a.detail, "accepted values: event, step, layer");
   d.seed = o.seed;
   d.trace_path = a.trace;
   d.stop_on_signals = true;
@@ -51,6 +51,8 @@ ServingResult serve_on_des(const ServeRun& a, const Scenario& s, const Plan& pla
   r.json["des"] = {{"detail", a.detail},
                    {"activities", info.counters.activities},
                    {"steps", info.counters.steps},
+                   {"deferred_steps", info.counters.deferred_steps},
+                   {"event_runs", info.counters.event_runs},
                    {"simulated_s", info.simulated_s},
                    {"collective_timings", info.collectives.source},
                    {"stopped_early", info.stopped || stopped_inside}};
@@ -244,8 +246,10 @@ void register_serve_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--engine", args->engine, "analytic (closed-form step times) or des (SimGrid discrete-event)")
       ->capture_default_str()->transform(CLI::IsMember({"analytic", "des"}, CLI::ignore_case));
   cmd->add_option("--trace", args->trace, "DES only: write every activity to this HDF5 file");
-  cmd->add_option("--detail", args->detail, "DES only: step (fast, folded) or layer (per layer, per chip)")
-      ->capture_default_str();
+  cmd->add_option("--detail", args->detail,
+                  "DES only: event (folded steps costed in advance, one activity per stretch between events: "
+                  "fastest), step (the reference: every folded step executed) or layer (per layer, per chip)")
+      ->capture_default_str()->transform(CLI::IsMember({"event", "step", "layer"}, CLI::ignore_case));
   cmd->callback([args, &result] { run_serve(*args, result); });
 }
 

@@ -38,7 +38,7 @@ struct ServeRun {
   ServingArgs serving;
   std::string engine = "analytic";
   std::string trace;           // des only
-  std::string detail = "step"; // des only
+  std::string detail = "event"; // des only
   bool json = false;
   std::string out;
   std::string records;

@@ -24,7 +24,7 @@ struct SimulateArgs {
   ScenarioOptions scenario;
   std::uint64_t seed = 1;
   std::string trace;
-  std::string detail = "step";
+  std::string detail = "event";
   std::string collectives = "measured";
   long long requests = 1;
   bool requests_given = false;
@@ -94,7 +94,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
                      "the discrete-event engine simulates at most " + std::to_string(kMaxDesChips) +
                          " chips; use `infersim project` (closed form) for larger deployments");
   DesOptions o;
-  if (!parse_detail(a.detail, &o.detail)) throw InputError("--detail", a.detail, "accepted values: step, layer");
+  if (!parse_detail(a.detail, &o.detail)) throw InputError("--detail", a.detail, "accepted values: event, step, layer");
   // Layer detail creates actors, mailboxes and activities per chip and layer: at 32,768 and 65,536
   // chips SimGrid aborted on the kernel's memory-map limit, so the documented cap is half of that.
   constexpr long long kMaxLayerDetailChips = 16'384;
@@ -195,9 +195,10 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--seed", args->seed, "Random seed (workload arrivals and lengths; recorded)")
       ->capture_default_str()->check(check_seed);
   cmd->add_option("--detail", args->detail,
-                  "Granularity: step (few folded activities per step, fast) or layer (per layer, per chip, "
-                  "real comms)")
-      ->capture_default_str()->transform(CLI::IsMember({"step", "layer"}, CLI::ignore_case));
+                  "Granularity: event (folded steps costed in advance, one activity per stretch between "
+                  "events: fastest), step (the reference: every folded step executed, ~3 activities) or layer "
+                  "(per layer, per chip, real comms)")
+      ->capture_default_str()->transform(CLI::IsMember({"event", "step", "layer"}, CLI::ignore_case));
   cmd->add_option("--micro-batches", args->micro_batches,
                   "Pipeline micro-batches per step (pp > 1): bubbles emerge; 1 = the closed form's schedule")
       ->capture_default_str()->check(CLI::Range(1LL, 1000000LL));

@@ -14,7 +14,17 @@
 // at its NIC bandwidth). Network model CM02, no cross-traffic, no TCP-gamma (SIMGRID-NOTES.md).
 //
 // Detail (the speed/accuracy trade-off):
-//   step  (default) a step is folded into ~3 activities for the whole replica: one Exec of the
+//   event (default) step detail with event-driven time advance: a folded step shares nothing with
+//         another actor, so its duration is fixed by the platform before it runs (each phase lasts
+//         its longest stream at the hosts' speeds, then the collectives); such steps are costed
+//         into a pending run, and the run is one timer on the engine at the next event of the
+//         serving loop (an arrival, a request finishing, a prefill chunk, a preemption:
+//         ReplicaRuntime::mark_event), idle wait, transfer or end. Same counters and trace records
+//         as step detail, times equal to it within the engine's rounding (1e-9 relative: the
+//         fidelity test); ~1 activity per stretch between events instead of ~3 per step. Pipeline
+//         workers (pp > 1 with micro-batches) and the pools of a disaggregated deployment (the
+//         decode pool takes work from another actor) run as step detail.
+//   step  the reference: every step executed as activities. A step is folded into ~3 activities for the whole replica: one Exec of the
 //         stage's FLOP x pp on a representative chip, in parallel one Exec per memory tier of its
 //         bytes x pp on that chip's tier pseudo-host (so max(compute, memory) emerges), then one
 //         timer for the step's collectives, whose times come from rings, all-to-alls and sends
@@ -48,7 +58,7 @@
 
 namespace infersim {
 
-enum class Detail { step, layer };
+enum class Detail { event, step, layer };
 const char* to_string(Detail d);
 bool parse_detail(const std::string& text, Detail* out);
 
@@ -90,6 +100,8 @@ struct DesCounters {
   long long steps = 0;
   long long decode_steps = 0;
   long long prefill_steps = 0;
+  long long deferred_steps = 0;   // event detail: steps costed into a pending run, not executed alone
+  long long event_runs = 0;       // event detail: pending runs executed (one timer each)
   double compute_busy_s = 0;      // per representative chip
   double communication_busy_s = 0;
   std::vector<double> tier_busy_s;   // per memory tier
@@ -103,6 +115,7 @@ class DesReplicaRuntime : public ReplicaRuntime {
   Seconds now() const override;
   Seconds run_step(const StepShape& shape) override;
   void sleep_until(Seconds t) override;
+  void mark_event() override;
 
   // Tags the activities of the following steps (trace `batch` field).
   void set_batch(std::int64_t batch_id);

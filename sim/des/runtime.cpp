@@ -51,10 +51,18 @@ long long share(long long total, long long i, long long slices) {
 }
 }  // namespace
 
-const char* to_string(Detail d) { return d == Detail::step ? "step" : "layer"; }
+const char* to_string(Detail d) {
+  switch (d) {
+    case Detail::event: return "event";
+    case Detail::step: return "step";
+    case Detail::layer: return "layer";
+  }
+  return "step";
+}
 
 bool parse_detail(const std::string& text, Detail* out) {
-  if (text == "step") *out = Detail::step;
+  if (text == "event") *out = Detail::event;
+  else if (text == "step") *out = Detail::step;
   else if (text == "layer") *out = Detail::layer;
   else return false;
   return true;
@@ -89,6 +97,17 @@ struct DesReplicaRuntime::Impl {
   NetworkLevel tp_net;                    // the TP group's fabric (its algorithm choice)
   std::vector<sg4::Mailbox*> a2a_in;      // per chip: all-to-all messages
   int token = 0;                          // payload address for mailbox messages
+
+  // Event-driven time advance (Detail::event). A folded step (step detail, no worker actors) shares
+  // nothing with another actor: its Execs run alone on this replica's hosts and its collectives are
+  // a timer, so the platform fixes its duration before it runs (each phase lasts its longest stream
+  // at the hosts' speeds, then the collectives' timer). Such steps are costed and appended to a
+  // pending run instead of being executed; the run becomes one timer at the next synchronisation:
+  // an event of the serving loop (mark_event), a step that cannot be deferred, an idle wait, a
+  // transfer, the end of the run. `defer` is off where another actor may send this one work while
+  // it runs ahead (a disaggregated deployment's pools).
+  bool defer = false;
+  double pending_s = 0;  // deferred time not yet run on the engine
 
   Impl(const Scenario& sc, const Plan& p, const DesOptions& o, des::Platform& platform, TraceWriter* t)
       : s(sc), plan(p), opt(o), pf(platform), trace(t) {
@@ -125,19 +144,41 @@ struct DesReplicaRuntime::Impl {
     trace->append(r);
   }
 
+  // What a finished Exec adds to the counters and the trace (a real one, or a deferred one).
+  void account_compute(double start, double end, double flop, int chip, int folded, int stage, int layer,
+                       bool count_busy) {
+    if (count_busy) {
+      counters.compute_busy_s += end - start;
+      counters.flop += flop;
+    }
+    record(ActivityKind::compute, start, end, chip, folded, stage, layer, flop);
+  }
+  void account_memory(double start, double end, double bytes, int tier, double wshare, int chip, int folded,
+                      int stage, int layer, bool count_busy) {
+    if (count_busy) {
+      counters.tier_busy_s[static_cast<std::size_t>(tier)] += end - start;
+      counters.tier_bytes[static_cast<std::size_t>(tier)] += bytes;
+    }
+    record(ActivityKind::memory, start, end, chip, folded, stage, layer, 0, bytes, tier, bytes * wshare,
+           bytes * (1 - wshare));
+  }
+  // Share of a phase's bytes that are weights (for the trace's attribution): split phases are the
+  // GEMMs' (weights) then attention's (KV); one phase carries both in proportion.
+  static double weight_share(const StepCost& c, const EffectiveWork& w, std::size_t phase) {
+    const double traffic = (c.weight_bytes + c.kv_read_bytes + c.kv_write_bytes).si();
+    if (w.phases.size() > 1) return phase == 0 ? 1.0 : 0.0;
+    return traffic > 0 ? c.weight_bytes.si() / traffic : 0.0;
+  }
+
   // Compute on the chip || each tier's bytes on its pseudo-host, phase by phase (GEMMs with the
   // weights, then attention with the KV cache, unless they overlap: costmodel/step_time.hpp); returns
   // when all are done. Resources run at peak; the work is the calibrated effective work.
   // `scale` multiplies the cost (pp for folded stages, 1/layers for one layer).
-  void compute_and_memory(const StepCost& c, double scale, int chip, int folded, int stage, int layer,
-                          bool count_busy) {
-    const EffectiveWork work_at_peak = effective_work(s, c);
-    const bool split = work_at_peak.phases.size() > 1;
-    const double traffic = (c.weight_bytes + c.kv_read_bytes + c.kv_write_bytes).si();
+  void compute_and_memory(const StepCost& c, const EffectiveWork& work_at_peak, double scale, int chip, int folded,
+                          int stage, int layer, bool count_busy) {
     for (std::size_t ph = 0; ph < work_at_peak.phases.size(); ++ph) {
       const WorkPhase& phase = work_at_peak.phases[ph];
-      // Share of this phase's bytes that are weights (for the trace's attribution).
-      const double wshare = split ? (ph == 0 ? 1.0 : 0.0) : (traffic > 0 ? c.weight_bytes.si() / traffic : 0.0);
+      const double wshare = weight_share(c, work_at_peak, ph);
       std::vector<std::pair<int, sg4::ExecPtr>> execs;
       const double flop = phase.flop_at_peak * scale;
       if (flop > 0) {
@@ -158,23 +199,40 @@ struct DesReplicaRuntime::Impl {
       for (auto& [tier, e] : execs) {
         e->wait();
         const double start = e->get_start_time(), end = e->get_finish_time();
-        if (tier < 0) {
-          if (count_busy) {
-            counters.compute_busy_s += end - start;
-            counters.flop += flop;
-          }
-          record(ActivityKind::compute, start, end, chip, folded, stage, layer, flop);
-        } else {
-          const double bytes = phase.tier_bytes_at_peak[static_cast<std::size_t>(tier)] * scale;
-          if (count_busy) {
-            counters.tier_busy_s[static_cast<std::size_t>(tier)] += end - start;
-            counters.tier_bytes[static_cast<std::size_t>(tier)] += bytes;
-          }
-          record(ActivityKind::memory, start, end, chip, folded, stage, layer, 0, bytes, tier, bytes * wshare,
-                 bytes * (1 - wshare));
-        }
+        if (tier < 0) account_compute(start, end, flop, chip, folded, stage, layer, count_busy);
+        else
+          account_memory(start, end, phase.tier_bytes_at_peak[static_cast<std::size_t>(tier)] * scale, tier, wshare,
+                         chip, folded, stage, layer, count_busy);
       }
     }
+  }
+
+  // The same phases, costed instead of executed, from `start`: each stream lasts its work over its
+  // host's speed (what the Exec would take alone on it); returns the end of the last phase.
+  double compute_and_memory_deferred(const StepCost& c, const EffectiveWork& work_at_peak, double scale,
+                                     double start, int chip, int folded, bool count_busy) {
+    double t = start;
+    const std::size_t host = static_cast<std::size_t>(chip + chip_offset);
+    for (std::size_t ph = 0; ph < work_at_peak.phases.size(); ++ph) {
+      const WorkPhase& phase = work_at_peak.phases[ph];
+      const double wshare = weight_share(c, work_at_peak, ph);
+      double end = t;
+      const double flop = phase.flop_at_peak * scale;
+      if (flop > 0) {
+        const double e = t + flop / pf.chips[host]->get_speed();
+        account_compute(t, e, flop, chip, folded, -1, -1, count_busy);
+        end = std::max(end, e);
+      }
+      for (std::size_t k = 0; k < phase.tier_bytes_at_peak.size(); ++k) {
+        const double bytes = phase.tier_bytes_at_peak[k] * scale;
+        if (bytes <= 0) continue;
+        const double e = t + bytes / pf.tiers[host][k]->get_speed();
+        account_memory(t, e, bytes, static_cast<int>(k), wshare, chip, folded, -1, -1, count_busy);
+        end = std::max(end, e);
+      }
+      t = end;
+    }
+    return t;
   }
 
   // Timer for collectives whose time was calibrated; records one sub-interval per class.
@@ -185,6 +243,13 @@ struct DesReplicaRuntime::Impl {
     const double start = sg4::Engine::get_clock();
     sg4::this_actor::sleep_for(total);
     counters.activities += 1;
+    account_collectives(start, tp_s, ep_s, pp_s, overhead_s, chip, folded, stage, c, pp_count);
+  }
+  // The collectives' sub-intervals from `start`, in the counters and the trace; returns their end.
+  double account_collectives(double start, double tp_s, double ep_s, double pp_s, double overhead_s, int chip,
+                             int folded, int stage, const StepCost& c, double pp_count) {
+    const double total = tp_s + ep_s + pp_s + overhead_s;
+    if (total <= 0) return start;
     if (chip == 0) counters.communication_busy_s += total;
     double t = start;
     if (tp_s > 0) {
@@ -202,12 +267,11 @@ struct DesReplicaRuntime::Impl {
       t += pp_s;
     }
     if (overhead_s > 0) record(ActivityKind::overhead, t, t + overhead_s, chip, folded, stage, -1, 0, 0);
+    return start + total;
   }
 
   // The calibration's fixed software costs (scenario.hpp: Calibration), the same terms the closed
   // form adds: per layer of a stage, and once per step.
-  double stage_overhead_s(const StepCost& c) const { return effective_work(s, c).stage_fixed.si(); }
-  double step_overhead_s(const StepCost& c) const { return effective_work(s, c).step_fixed.si(); }
   double collective_latency_s() const { return s.calibration.collective_latency.si(); }
 
   double stage_collectives_s(const StepCost& c) const {
@@ -226,9 +290,37 @@ struct DesReplicaRuntime::Impl {
   void folded_step(const StepCost& c) {
     const double pp = static_cast<double>(plan.pp);
     const int folded = static_cast<int>(plan.chips);
-    compute_and_memory(c, pp, 0, folded, -1, -1, true);
-    folded_collectives(stage_collectives_s(c) * pp, stage_all_to_all_s(c) * pp, pp_sends_s(c),
-                       0, folded, -1, c, pp, stage_overhead_s(c) * pp + step_overhead_s(c));
+    const EffectiveWork w = effective_work(s, c);
+    compute_and_memory(c, w, pp, 0, folded, -1, -1, true);
+    folded_collectives(stage_collectives_s(c) * pp, stage_all_to_all_s(c) * pp, pp_sends_s(c), 0, folded, -1, c, pp,
+                       w.stage_fixed.si() * pp + w.step_fixed.si());
+  }
+
+  // The same step costed and appended to the pending run (event detail); returns its duration.
+  double deferred_folded_step(const StepCost& c) {
+    const double pp = static_cast<double>(plan.pp);
+    const int folded = static_cast<int>(plan.chips);
+    const EffectiveWork w = effective_work(s, c);
+    const double start = sg4::Engine::get_clock() + pending_s;
+    double t = compute_and_memory_deferred(c, w, pp, start, 0, folded, true);
+    t = account_collectives(t, stage_collectives_s(c) * pp, stage_all_to_all_s(c) * pp, pp_sends_s(c),
+                            w.stage_fixed.si() * pp + w.step_fixed.si(), 0, folded, -1, c, pp);
+    pending_s += t - start;
+    counters.deferred_steps += 1;
+    // The trace is written from maestro when time advances: a long run without events would hold
+    // all its records, so it is cut where the writer wants to flush.
+    if (trace && trace->should_flush()) run_pending();
+    return t - start;
+  }
+
+  // Runs the pending run as one timer (the engine's clock catches up with the replica's).
+  void run_pending() {
+    if (pending_s <= 0) return;
+    const double run = pending_s;
+    pending_s = 0;
+    sg4::this_actor::sleep_for(run);
+    counters.activities += 1;
+    counters.event_runs += 1;
   }
 
   // ---- workers: stage actors (pipelined step detail) and chip actors (layer detail) ----------
@@ -275,16 +367,17 @@ struct DesReplicaRuntime::Impl {
       else stage_in[static_cast<std::size_t>(w)]->get<int>();
       const StepCost& c = work;
       const bool busy = chip == 0;
+      const EffectiveWork ew = effective_work(s, c);
       if (!layer) {
-        compute_and_memory(c, 1.0, static_cast<int>(chip), folded, static_cast<int>(st), -1, busy);
+        compute_and_memory(c, ew, 1.0, static_cast<int>(chip), folded, static_cast<int>(st), -1, busy);
         const double tp_s = stage_collectives_s(c), ep_s = stage_all_to_all_s(c);
         folded_collectives(tp_s, ep_s, 0, static_cast<int>(chip), folded, static_cast<int>(st), c, 1.0,
-                           stage_overhead_s(c) + (st == 0 ? step_overhead_s(c) : 0.0) +
+                           ew.stage_fixed.si() + (st == 0 ? ew.step_fixed.si() : 0.0) +
                                (st + 1 < plan.pp ? collective_latency_s() : 0.0));
       } else {
         const long long L = plan.layers_per_stage;
         for (long long l = 0; l < L; ++l) {
-          compute_and_memory(c, 1.0 / static_cast<double>(L), static_cast<int>(chip), 1, static_cast<int>(st),
+          compute_and_memory(c, ew, 1.0 / static_cast<double>(L), static_cast<int>(chip), 1, static_cast<int>(st),
                              static_cast<int>(l), busy);
           const double t_comm = sg4::Engine::get_clock();
           for (long long k = 0; k < share(c.tp_allreduces, l, L); ++k) ring_allreduce(st, rank, c, l);
@@ -292,7 +385,7 @@ struct DesReplicaRuntime::Impl {
           if (busy) counters.communication_busy_s += sg4::Engine::get_clock() - t_comm;
         }
         // The collectives' fixed launch cost (the comms above are the bytes and the link latencies).
-        const double overhead = stage_overhead_s(c) + (st == 0 ? step_overhead_s(c) : 0.0) +
+        const double overhead = ew.stage_fixed.si() + (st == 0 ? ew.step_fixed.si() : 0.0) +
                                 static_cast<double>(c.tp_allreduces + c.ep_all_to_alls + (st + 1 < plan.pp ? 1 : 0)) *
                                     collective_latency_s();
         if (overhead > 0) {
@@ -479,28 +572,44 @@ struct DesReplicaRuntime::Impl {
 DesReplicaRuntime::DesReplicaRuntime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DesReplicaRuntime::~DesReplicaRuntime() = default;
 
-Seconds DesReplicaRuntime::now() const { return Seconds(impl_->rel(sg4::Engine::get_clock())); }
+Seconds DesReplicaRuntime::now() const { return Seconds(impl_->rel(sg4::Engine::get_clock() + impl_->pending_s)); }
 
 Seconds DesReplicaRuntime::run_step(const StepShape& shape) {
   Impl& m = *impl_;
-  const double start = sg4::Engine::get_clock();
   m.work_phase = phase_of(shape);
   const bool workers = m.opt.detail == Detail::layer || (m.plan.pp > 1 && m.opt.micro_batches > 1);
-  if (workers) m.worker_step(shape);
-  else m.folded_step(step_cost(m.s, m.plan, shape));
+  double dt = 0;
+  if (!workers && m.defer) {
+    dt = m.deferred_folded_step(step_cost(m.s, m.plan, shape));
+  } else {
+    m.run_pending();
+    const double start = sg4::Engine::get_clock();
+    if (workers) m.worker_step(shape);
+    else m.folded_step(step_cost(m.s, m.plan, shape));
+    dt = sg4::Engine::get_clock() - start;
+  }
   m.counters.steps += 1;
   if (m.work_phase == StepPhase::decode) m.counters.decode_steps += 1;
   else m.counters.prefill_steps += 1;
   m.step += 1;
-  return Seconds(sg4::Engine::get_clock() - start);
+  return Seconds(dt);
 }
 
+// An idle wait ends a pending run: both become one timer.
 void DesReplicaRuntime::sleep_until(Seconds t) {
+  Impl& m = *impl_;
   const double wait = t.si() - now().si();
   if (wait <= 0) return;
+  if (m.pending_s > 0) {
+    m.pending_s += wait;
+    m.run_pending();
+    return;
+  }
   sg4::this_actor::sleep_for(wait);
-  impl_->counters.activities += 1;
+  m.counters.activities += 1;
 }
+
+void DesReplicaRuntime::mark_event() { impl_->run_pending(); }
 
 void DesReplicaRuntime::set_batch(std::int64_t batch_id) { impl_->batch = batch_id; }
 
@@ -648,6 +757,7 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
   // Outlives the engine's run: the daemon workers block on its semaphores until maestro kills them.
   auto impl = std::make_unique<DesReplicaRuntime::Impl>(s, plan, options, pf, tw);
   DesReplicaRuntime::Impl* m = impl.get();
+  m->defer = options.detail == Detail::event;
   DesReplicaRuntime runtime(std::move(impl));
   sg4::Actor::create("replica", pf.chips[0], [&] {
     m->calibrate();
@@ -655,6 +765,7 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
     info.calibration_s = m->t0;
     m->start_workers();
     body(runtime);
+    m->run_pending();
     info.counters = m->counters;
     info.collectives = m->cal;
     info.simulated_s = sg4::Engine::get_clock() - m->t0;
@@ -669,9 +780,10 @@ namespace {
 // same-rank chip of the decode pool, all at once; returns (in the runtime's time) when all arrived.
 class DesKvTransfer : public KvTransfer {
  public:
-  DesKvTransfer(des::Platform& pf, long long chips, const DesReplicaRuntime::Impl& clock, DesCounters& counters)
+  DesKvTransfer(des::Platform& pf, long long chips, DesReplicaRuntime::Impl& clock, DesCounters& counters)
       : pf_(pf), chips_(chips), clock_(clock), counters_(counters) {}
   Seconds transfer(Bytes bytes_per_chip, Seconds /*ready: the prefill actor is already there*/) override {
+    clock_.run_pending();  // the transfer starts on the engine's clock
     if (bytes_per_chip.si() > 0) {
       std::vector<sg4::CommPtr> comms;
       for (long long i = 0; i < chips_; ++i) comms.push_back(pf_.start_send(i, chips_ + i, bytes_per_chip.si()));
@@ -684,7 +796,7 @@ class DesKvTransfer : public KvTransfer {
  private:
   des::Platform& pf_;
   long long chips_;
-  const DesReplicaRuntime::Impl& clock_;
+  DesReplicaRuntime::Impl& clock_;
   DesCounters& counters_;
 };
 
@@ -709,9 +821,11 @@ class DesPoolRunner : public PoolRunner {
 DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
                                const std::function<void(ReplicaRuntime&, ReplicaRuntime&, KvTransfer&,
                                                         PoolRunner&)>& body) {
-  if (options.detail != Detail::step || (plan.pp > 1 && options.micro_batches > 1))
+  // Event detail runs step by step here (no deferral): the decode pool takes hand-offs from the
+  // prefill pool's actor, so it must not run ahead of the engine's clock.
+  if (options.detail == Detail::layer || (plan.pp > 1 && options.micro_batches > 1))
     throw InputError("--detail", to_string(options.detail),
-                     "a disaggregated deployment runs at step detail without micro-batches on the DES");
+                     "a disaggregated deployment runs at step (or event) detail without micro-batches on the DES");
   // Two copies of the plan's chips, laid out as one deployment twice as deep (the decode pool's
   // chips follow the prefill pool's, in the same scale-up/scale-out arrangement).
   Plan both = plan;

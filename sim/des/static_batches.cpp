@@ -21,12 +21,14 @@ nlohmann::json simulate_static_batches(const Scenario& s, const Plan& plan, cons
       rt.set_batch(b);
       const double prefill_start = rt.now().si();
       rt.run_step(StepShape::prefill(n, prompt, 0.0));
+      rt.mark_event();  // the batch's first tokens
       const double first_token = rt.now().si();
       for (long long k = 1; k < s.output_tokens && !rt.stop_requested(); ++k) {
         const Seconds dt = rt.run_step(StepShape::decode(n, prompt + static_cast<double>(k)));
         decode_s += dt.si();
         decode_tokens += static_cast<double>(n);
       }
+      rt.mark_event();  // the batch finishes
       const double end = rt.now().si();
       for (long long r = first; r < first + n; ++r) {
         TraceRequestRecord rec;
@@ -107,6 +109,8 @@ nlohmann::json simulate_static_batches(const Scenario& s, const Plan& plan, cons
               {"steps", c.steps},
               {"decode_iterations", c.decode_steps},
               {"prefill_chunks", c.prefill_steps},
+              {"deferred_steps", c.deferred_steps},
+              {"event_runs", c.event_runs},
               {"hosts", info.hosts},
               {"links", info.links},
               {"stopped_early", info.stopped},

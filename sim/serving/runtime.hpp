@@ -24,6 +24,11 @@ class ReplicaRuntime {
   virtual Seconds run_step(const StepShape& shape) = 0;
   // Idles until `t` (nothing to run before the next arrival). No-op if t <= now().
   virtual void sleep_until(Seconds t) = 0;
+  // The replica's state just changed (a request arrived or finished, a prefill chunk ran, a request
+  // was preempted). A runtime that defers steps whose time it knows in advance (the DES's event
+  // detail) runs what it has deferred now, so that its timeline has one activity per stretch
+  // between events; others ignore it. Never changes a result.
+  virtual void mark_event() {}
 };
 
 }  // namespace infersim

@@ -222,9 +222,11 @@ class ReplicaLoop {
   // One iteration: take arrivals, schedule, run one step (or sleep to the next arrival).
   void iterate() {
     const double now = rt_.now().si();
-    take_arrivals(now);
+    const long long preemptions_before = state_.preemptions;
+    bool event = take_arrivals(now);
     state_.now_s = now;
     scheduler_->schedule(state_, batch_);
+    event = event || state_.preemptions != preemptions_before;
     if (state_.swap_bytes_pending > 0) {
       const double dt = state_.swap_bytes_pending / swap_Bps_;
       state_.swap_bytes_pending = 0;
@@ -251,6 +253,7 @@ class ReplicaLoop {
     for (const BatchItem& b : batch_) {
       const Request& r = state_.requests[static_cast<size_t>(b.slot)];
       shape.add_sequence(static_cast<double>(b.tokens), static_cast<double>(state_.context_tokens(r)));
+      event = event || !b.decode;  // a prefill chunk's boundary
     }
     if (router_) {
       RouteResult rr = router_->route_into(shape);
@@ -263,12 +266,13 @@ class ReplicaLoop {
     stats_.tokens += static_cast<long long>(shape.new_tokens);
     c_.batch_tokens.add(shape.new_tokens);
     const double t = rt_.now().si();
-    apply(t);
+    event = apply(t) || event;
     if (stats_.steps % o_.series_every == 0) {
       stats_.queue.add(t, static_cast<double>(state_.waiting.size()));
       stats_.running.add(t, static_cast<double>(state_.running.size()));
       stats_.kv.add(t, state_.kv.occupancy());
     }
+    if (event) rt_.mark_event();
   }
 
  private:
@@ -284,16 +288,21 @@ class ReplicaLoop {
     state_.waiting.push_back(slot);
   }
 
-  void take_arrivals(double now) {
+  // True when anything arrived (an event: the next batch may differ).
+  bool take_arrivals(double now) {
+    bool any = false;
     while (!inbox_.empty() && inbox_.top().time <= now) {
       Request r = inbox_.top().request;
       inbox_.pop();
       admit_new(r);
+      any = true;
     }
     while (source_ && source_->has_next() && source_->next_time() <= now) {
       std::optional<Request> r = accept(source_->pop());
       if (r) admit_new(*r);
+      any = true;
     }
+    return any;
   }
 
  public:
@@ -335,7 +344,8 @@ class ReplicaLoop {
     return n;
   }
 
-  void apply(double t) {
+  // Applies the step's tokens; true when a request left (finished, or handed to the decode pool).
+  bool apply(double t) {
     bool any_left = false;
     for (const BatchItem& b : batch_) {
       Request& r = state_.requests[static_cast<size_t>(b.slot)];
@@ -349,7 +359,7 @@ class ReplicaLoop {
       }
       if (r.finished() || (role_ == Role::prefill_only && r.generated >= 1)) any_left = true;
     }
-    if (!any_left) return;
+    if (!any_left) return false;
     auto leaving = [&](int slot) {
       const Request& r = state_.requests[static_cast<size_t>(slot)];
       return r.finished() || (role_ == Role::prefill_only && r.generated >= 1);
@@ -376,6 +386,7 @@ class ReplicaLoop {
       state_.free_slot(slot);
     }
     state_.running.erase(std::remove_if(state_.running.begin(), state_.running.end(), leaving), state_.running.end());
+    return true;
   }
 
   struct Inbound {
