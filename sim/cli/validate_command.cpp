@@ -1,6 +1,7 @@
 // `infersim validate`: --internal (closed form vs DES over the bundled descriptors, with the cause
 // of each deviation) and --measurements FILE (predicted vs published, per row, summarised per tag).
 #include <CLI/CLI.hpp>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -32,17 +33,50 @@ struct ValidateArgs {
 
 std::string pct(double x) { return format_number(x * 100.0) + " %"; }
 
-std::string internal_report(const ValidateArgs& a, const std::vector<InternalPoint>& pts, const InternalOptions& o) {
+// The contention table: transfers that share a link, the closed form's charge, the DES and the
+// independently derived answer.
+std::string contention_table(const std::vector<ContentionCase>& cases) {
+  std::ostringstream out;
+  out << "Contention the closed form cannot see: transfers sharing a chip's port on its scale-up fabric (the\n"
+         "closed form charges each transfer alone), the DES against queueing theory on the route it built\n"
+         "(streams: the mean of independent replications, ± two standard errors).\n\n";
+  Table t({"hardware", "experiment", "flows", "closed form", "DES", "answer", "DES vs answer", "DES vs closed form",
+           "answer from"});
+  std::map<std::string, std::string> not_run;
+  for (const auto& c : cases) {
+    if (!c.not_run.empty()) {
+      not_run[c.hardware] = c.not_run;
+      continue;
+    }
+    t.add_row({c.hardware, c.experiment, std::to_string(c.flows), format_number(c.closed_form_s * 1e3) + " ms",
+               format_number(c.des_s * 1e3) + (c.des_standard_error_s > 0 ? " ± " + format_number(2 * c.des_standard_error_s * 1e3) : "") + " ms",
+               format_number(c.expected_s * 1e3) + " ms", pct(c.des_vs_expected()),
+               pct(c.des_vs_closed_form()), c.expected_by});
+  }
+  out << t.render() << "\n";
+  for (const auto& [hw, why] : not_run) out << "not run on " << hw << ": " << why << "\n";
+  return out.str();
+}
+
+std::string internal_report(const ValidateArgs& a, const std::vector<InternalPoint>& pts, const InternalOptions& o,
+                            const std::vector<ContentionCase>& contention) {
   if (a.json) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& p : pts) rows.push_back(to_json(p));
+    nlohmann::json shared = nlohmann::json::array();
+    for (const auto& c : contention) {
+      nlohmann::json j = to_json(c);
+      if (c.not_run.empty()) j["expected_by"] = c.expected_by;
+      shared.push_back(j);
+    }
     return nlohmann::json{{"command", "validate --internal"},
                           {"build_commit", build_commit()},
                           {"calibration", o.calibration.name},
                           {"batches", o.batches},
                           {"prompt_tokens", o.prompts},
                           {"output_tokens", o.output_tokens},
-                          {"points", rows}}
+                          {"points", rows},
+                          {"contention", shared}}
                .dump(2) + "\n";
   }
   if (a.csv) {
@@ -96,7 +130,8 @@ std::string internal_report(const ValidateArgs& a, const std::vector<InternalPoi
   out << compared << " points compared (" << skipped << " hardware x model x shape points do not fit and are not run, "
       << errors << " DES failures); decode within 2 %: " << holding << "/" << compared
       << "; where the closed form is expected to hold (batch 1, prompt <= 1024): " << expected_hold << "/" << expected
-      << ", worst " << pct(worst_expected) << ".\n";
+      << ", worst " << pct(worst_expected) << ".\n\n";
+  out << contention_table(contention);
   return out.str();
 }
 
@@ -172,7 +207,8 @@ void run_validate(const ValidateArgs& a, CommandResult& result) {
       o.prompts = {128, 2048, 8192};
       o.diagonal = false;
     }
-    text = internal_report(a, run_internal_validation(o), o);
+    const auto points = run_internal_validation(o);
+    text = internal_report(a, points, o, run_contention_validation(a.hw, a.calibration, ContentionOptions{}));
   } else {
     const MeasurementSet set = read_measurements(a.measurements, a.allow_unknown);
     PredictOptions o;

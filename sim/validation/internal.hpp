@@ -15,6 +15,8 @@
 //   kv_growth   = integrated / closed form - 1  (roofline max over a growing context vs at its mean)
 //   topology    = DES / DES(formula) - 1        (collectives on the modelled links vs the formula)
 //   residual    = what is left
+// Contention (run_contention_validation): what happens where transfers share a link, which the
+// closed form charges as if each were alone; the DES against queueing theory.
 // TTFT deviation's cause is the batched prefill (B prompts in one chunk vs one). The closed form is
 // expected to hold (|decode deviation| <= 2 %) at batch 1 and short prompts; `holds` says whether it did.
 #pragma once
@@ -24,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "des/contention.hpp"
 #include "scenario/scenario.hpp"
 
 namespace infersim {
@@ -58,6 +61,12 @@ struct InternalPoint {
 };
 
 std::vector<InternalPoint> run_internal_validation(const InternalOptions& o);
+
+// Contention the closed form cannot see (des/contention.hpp), on each hardware's scale-up fabric
+// (every bundled descriptor when `hardware` is empty), each in a forked child: the closed form's
+// charge, the DES and the independently derived answer. A failed child is a case with `not_run`.
+std::vector<ContentionCase> run_contention_validation(const std::vector<std::string>& hardware,
+                                                      const Calibration& calibration, const ContentionOptions& o);
 nlohmann::json to_json(const InternalPoint& p);
 
 }  // namespace infersim
