@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   const std::pair<const char*, const char*> kSummaries[] = {
       {"project", "Closed-form roofline projection: fit, tok/s per stream/chip/deployment, TTFT, J/token, $/M"},
       {"compare", "What-if: scenarios side by side, ratios to a baseline, each difference attributed to a term"},
-      {"audit", "Recompute the seed paper's stated figures from its own inputs, with verdicts"},
+      {"audit", "Audit the seed paper (its figures recomputed from its own inputs and external facts) and the registry's records"},
       {"registry", "The bottleneck registry B1..B18: lint, staleness, dependency graph, taxonomy"},
       {"serve", "Serving simulation: workload, scheduler, paged KV cache; latency percentiles, goodput"},
       {"pareto", "Throughput vs p99 TPOT frontier over rate or batch cap; highest rate meeting an SLO"},
