@@ -150,9 +150,11 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
 // A disaggregated deployment on the DES: the platform holds two copies of the plan's chips (the
 // prefill pool's, then the decode pool's), each pool a DesReplicaRuntime driven by its own actor;
 // the KV cache moves between pools as real transfers on the platform's network, chip i of the
-// prefill pool to chip i of the decode pool (the prefill pool waits for its transfers: no overlap
-// of a hand-off with the next prefill step). Step detail without pipeline workers only (InputError
-// otherwise). Collective timings are measured once on the first pool and used by both.
+// prefill pool to chip i of the decode pool, each hand-off from an actor of its own: the prefill
+// pool goes on with its next step, and hand-offs in flight together share the ports and NICs they
+// cross (max-min fair: tests/des/test_disaggregated.cpp derives it); the decode pool takes a
+// request when its KV has arrived. Step (or event, run as step) detail without pipeline workers
+// only (InputError otherwise). Collective timings are measured once on the first pool and used by both.
 DesRunInfo run_pools_in_engine(const Scenario& s, const Plan& plan, const DesOptions& options,
                                const std::function<void(ReplicaRuntime& prefill, ReplicaRuntime& decode,
                                                         KvTransfer& transfer, PoolRunner& runner)>& body);

@@ -777,27 +777,48 @@ DesRunInfo run_in_engine(const Scenario& s, const Plan& plan, const DesOptions& 
 // ------------------------------------------------------------------------------------------------
 namespace {
 // Moves a hand-off's KV cache as real traffic: every chip of the prefill pool sends its share to the
-// same-rank chip of the decode pool, all at once; returns (in the runtime's time) when all arrived.
+// same-rank chip of the decode pool, all at once. transfer() blocks the prefill actor until all have
+// arrived; transfer_async() moves them from an actor of their own, so that the prefill pool goes
+// on and hand-offs in flight together share the ports and NICs they cross.
 class DesKvTransfer : public KvTransfer {
  public:
   DesKvTransfer(des::Platform& pf, long long chips, DesReplicaRuntime::Impl& clock, DesCounters& counters)
-      : pf_(pf), chips_(chips), clock_(clock), counters_(counters) {}
+      : pf_(pf), chips_(chips), clock_(clock), counters_(counters), drained_(sg4::Semaphore::create(0)) {}
   Seconds transfer(Bytes bytes_per_chip, Seconds /*ready: the prefill actor is already there*/) override {
     clock_.run_pending();  // the transfer starts on the engine's clock
-    if (bytes_per_chip.si() > 0) {
-      std::vector<sg4::CommPtr> comms;
-      for (long long i = 0; i < chips_; ++i) comms.push_back(pf_.start_send(i, chips_ + i, bytes_per_chip.si()));
-      for (auto& c : comms) c->wait();
-      counters_.activities += chips_;
-    }
+    send_and_wait(bytes_per_chip.si());
     return Seconds(clock_.rel(sg4::Engine::get_clock()));
+  }
+  void transfer_async(Bytes bytes_per_chip, Seconds, const std::function<void(Seconds)>& arrived) override {
+    clock_.run_pending();
+    ++in_flight_;
+    // The actor starts at this instant; the callback runs at the arrival, in the engine's time order.
+    sg4::Actor::create("kv-handoff", pf_.chips[0], [this, bytes = bytes_per_chip.si(), arrived] {
+      send_and_wait(bytes);
+      arrived(Seconds(clock_.rel(sg4::Engine::get_clock())));
+      --in_flight_;
+      drained_->release();
+    });
+  }
+  void drain() override {
+    while (in_flight_ > 0) drained_->acquire();
   }
 
  private:
+  void send_and_wait(double bytes) {
+    if (bytes <= 0) return;
+    std::vector<sg4::CommPtr> comms;
+    for (long long i = 0; i < chips_; ++i) comms.push_back(pf_.start_send(i, chips_ + i, bytes));
+    for (auto& c : comms) c->wait();
+    counters_.activities += chips_;
+  }
+
   des::Platform& pf_;
   long long chips_;
   DesReplicaRuntime::Impl& clock_;
   DesCounters& counters_;
+  sg4::SemaphorePtr drained_;
+  long long in_flight_ = 0;
 };
 
 // The decode pool in an actor of its own; the prefill pool in the calling actor.

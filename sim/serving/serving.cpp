@@ -111,6 +111,16 @@ struct Collector {
   long long q1_tokens = 0, q3_tokens = 0;
   double kv_transfer_bytes = 0;  // whole model, all chips
   double kv_transfer_s = 0;
+  long long kv_transfers = 0;
+  // Per hand-off: its time (ready to arrived) and that time over the request's TTFT (the hand-off
+  // follows the first token: it delays the second one, and is sized against the first).
+  LogHistogram kv_transfer_time, kv_transfer_share_of_ttft;
+  void kv_transfer(double seconds, double ttft_s) {
+    kv_transfer_s += seconds;
+    ++kv_transfers;
+    kv_transfer_time.add(seconds);
+    if (ttft_s > 0) kv_transfer_share_of_ttft.add(seconds / ttft_s);
+  }
   Progress* progress = nullptr;  // finished and rejected requests, drawn on a terminal
 
   void emit(Request& r, long long n, double t) {
@@ -372,16 +382,18 @@ class ReplicaLoop {
         c_.finish(r, t);
         notify_->on_finish(r.user, t);
       } else {
-        // Prefill pool: hand the prompt's KV to the decode pool.
+        // Prefill pool: hand the prompt's KV to the decode pool, which takes the request when it
+        // has arrived; the prefill pool does not wait for it.
         const double bytes_chip = static_cast<double>(r.kv_tokens) * cap_.bytes_per_token_per_chip;
         c_.kv_transfer_bytes += static_cast<double>(r.kv_tokens) * kv_bytes_per_token(s_);
-        const double arrive = transfer_->transfer(Bytes(bytes_chip), Seconds(t)).si();
-        c_.kv_transfer_s += arrive - t;
         Request moved = r;
         moved.blocks = 0;
         moved.scheduled_s = r.scheduled_s;
-        handoff_->deliver(moved, arrive);
-        if (after_deliver_) after_deliver_();
+        transfer_->transfer_async(Bytes(bytes_chip), Seconds(t), [this, moved, t](Seconds arrived) {
+          c_.kv_transfer(arrived.si() - t, moved.first_token_s - moved.arrival_s);
+          handoff_->deliver(moved, arrived.si());
+          if (after_deliver_) after_deliver_();
+        });
       }
       state_.free_slot(slot);
     }
@@ -550,7 +562,10 @@ ServingResult make_result(const Scenario& s, const Plan& plan, const WorkloadSpe
              {"capacity_tokens", pools.front()->kv().total_blocks() * o.block_tokens}};
   if (disaggregated) {
     j["kv_transfer_bytes"] = c.kv_transfer_bytes;
-    j["kv_transfer_mean_s"] = c.finished ? c.kv_transfer_s / static_cast<double>(c.finished) : 0.0;
+    j["kv_transfers"] = c.kv_transfers;
+    j["kv_transfer_mean_s"] = c.kv_transfers ? c.kv_transfer_s / static_cast<double>(c.kv_transfers) : 0.0;
+    j["kv_transfer_s"] = dist_json(summarise(c.kv_transfer_time));
+    j["kv_transfer_share_of_ttft"] = dist_json(summarise(c.kv_transfer_share_of_ttft));
   }
   if (s.model.moe) {
     const Distribution ri = summarise(c.rank_imbalance), ei = summarise(c.expert_imbalance);
@@ -725,6 +740,7 @@ ServingResult run_serving_disaggregated_concurrent(const Scenario& s, const Plan
   runner.run(
       [&] {
         while (!prefill.idle_forever() && !stop_requested() && !run.collector.slo_lost()) prefill.iterate();
+        transfer.drain();  // the last hand-offs still stream to the decode pool
         prefill_done = true;
         runner.notify();
       },

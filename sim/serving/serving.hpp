@@ -85,6 +85,15 @@ class KvTransfer {
   virtual ~KvTransfer() = default;
   // `bytes_per_chip` leave each chip of the sending pool at `ready`; returns when they have arrived.
   virtual Seconds transfer(Bytes bytes_per_chip, Seconds ready) = 0;
+  // The same without blocking the sender (the prefill pool goes on with its next step while the KV
+  // streams out, as DistServe and Splitwise overlap them): `arrived` is called with the arrival
+  // time. Hand-offs in flight together share the links on an engine that models them (the DES);
+  // the default completes at once through transfer(), each hand-off alone.
+  virtual void transfer_async(Bytes bytes_per_chip, Seconds ready, const std::function<void(Seconds)>& arrived) {
+    arrived(transfer(bytes_per_chip, ready));
+  }
+  // Returns once every transfer_async() has arrived.
+  virtual void drain() {}
 };
 
 class AnalyticRuntime : public ReplicaRuntime {
