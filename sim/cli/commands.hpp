@@ -25,6 +25,7 @@ void register_registry_command(CLI::App& app, CommandResult& result);
 void register_validate_command(CLI::App& app, CommandResult& result);
 void register_calibrate_command(CLI::App& app, CommandResult& result);
 void register_sensitivity_command(CLI::App& app, CommandResult& result);
+void register_straggler_command(CLI::App& app, CommandResult& result);
 // report and sweep record the full command line (manifest) and need the program's path.
 void register_report_command(CLI::App& app, CommandResult& result, int argc, char** argv);
 void register_sweep_command(CLI::App& app, CommandResult& result, int argc, char** argv);

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   infersim::cli::register_validate_command(app, result);
   infersim::cli::register_calibrate_command(app, result);
   infersim::cli::register_sensitivity_command(app, result);
+  infersim::cli::register_straggler_command(app, result);
   infersim::cli::register_report_command(app, result, argc, argv);
   infersim::cli::register_sweep_command(app, result, argc, argv);
   // The root listing shows a one-line summary per command; the command's full text (examples,
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
       {"validate", "Accuracy: closed form vs DES (--internal), predictions vs published measurements"},
       {"calibrate", "Fit a software generation's efficiencies and overheads on measurements; residuals"},
       {"sensitivity", "Tornado table: which descriptor numbers move a result most, with their tags"},
+      {"straggler", "The straggler penalty of expert parallelism over EP degree, batch and routing skew"},
       {"report", "The main job: an audited-style report (MD, HTML, JSON, CSV, figures, manifest); --verify"},
       {"sweep", "Run a JSON grid of scenarios, one process per point, resumable, shardable; merge"},
   };
