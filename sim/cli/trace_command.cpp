@@ -1,9 +1,12 @@
 // `infersim trace summary FILE`: where the time of a DES trace went (trace/trace.hpp).
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/figure.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
 #include "trace/trace.hpp"
@@ -11,10 +14,28 @@
 namespace infersim::cli {
 
 namespace {
+constexpr std::size_t kLinksShown = 8;
+
 struct TraceArgs {
   std::string file;
   bool json = false;
+  std::string plot;          // a figure: the per-rank timeline of one step and the links' utilisation
+  std::int64_t step = -1;    // the step drawn (-1: the step with the most activities)
 };
+
+// The step drawn by default: the middle one of those with the most activity records (in layer
+// detail a full step of every chip; the middle of a serving run is a typical decode step).
+std::int64_t default_step(const std::string& file) {
+  std::map<std::int64_t, long long> count;
+  for (const auto& a : read_activities(file))
+    if (a.phase != static_cast<std::int32_t>(StepPhase::calibration)) ++count[a.step];
+  long long most = 0;
+  for (const auto& [step, n] : count) most = std::max(most, n);
+  std::vector<std::int64_t> full;
+  for (const auto& [step, n] : count)
+    if (n == most) full.push_back(step);
+  return full.empty() ? 0 : full[full.size() / 2];
+}
 
 void run_summary(const TraceArgs& a, CommandResult& result) {
   nlohmann::json j;
@@ -33,6 +54,16 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
     result.exit_code = kExitBadInput;
     return;
   }
+  if (!a.plot.empty()) {
+    const std::int64_t step = a.step >= 0 ? a.step : default_step(a.file);
+    nlohmann::json data = j;
+    data["step"] = step;
+    data["step_activities"] = step_activities(a.file, step);
+    if (data["step_activities"].empty())
+      throw InputError("--step", std::to_string(step), "the trace has no activities in that step");
+    draw_figure("trace_figure.py", a.plot, data);
+    std::cerr << "wrote " << a.plot << " (step " << step << ")\n";
+  }
   if (a.json) {
     std::cout << j.dump(2) << "\n";
     result.exit_code = 0;
@@ -41,11 +72,20 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
   std::cout << a.file << ": " << (j["complete"].get<bool>() ? "complete" : "INCOMPLETE (the run was stopped)")
             << ", " << j["activities"] << " activities, " << j["requests"] << " requests, "
             << format_number(j["end_s"].get<double>()) << " s simulated\n\n";
-  Table t({"chip", "folded", "weights s", "KV s", "compute s", "comm s", "overhead s", "waiting s"});
-  auto add = [&t](const std::string& name, const std::string& folded, const nlohmann::json& c) {
-    t.add_row({name, folded, format_number(c["weights_s"].get<double>()), format_number(c["kv_s"].get<double>()),
-               format_number(c["compute_s"].get<double>()), format_number(c["communication_s"].get<double>()),
-               format_number(c.value("overhead_s", 0.0)), format_number(c["waiting_s"].get<double>())});
+  const bool split = j["overall"].contains("slowest_rank_wait_s");
+  std::vector<std::string> head = {"chip", "folded", "weights s", "KV s", "compute s", "comm s"};
+  if (split) head.insert(head.end(), {"of which rank wait s", "exchange s"});
+  head.insert(head.end(), {"overhead s", "waiting s"});
+  Table t(head);
+  auto add = [&t, split](const std::string& name, const std::string& folded, const nlohmann::json& c) {
+    std::vector<std::string> row = {name, folded, format_number(c["weights_s"].get<double>()),
+                                    format_number(c["kv_s"].get<double>()), format_number(c["compute_s"].get<double>()),
+                                    format_number(c["communication_s"].get<double>())};
+    if (split)
+      row.insert(row.end(), {format_number(c.value("slowest_rank_wait_s", 0.0)),
+                             format_number(c.value("collective_exchange_s", 0.0))});
+    row.insert(row.end(), {format_number(c.value("overhead_s", 0.0)), format_number(c["waiting_s"].get<double>())});
+    t.add_row(row);
   };
   for (const auto& c : j["chips"]) add(std::to_string(c["chip"].get<int>()), format_number(c["chips_folded"]), c);
   add("all (chip-s)", "", j["overall"]);
@@ -58,6 +98,21 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
               << format_number(o["communication_share"].get<double>() * 100) << " %, overhead "
               << format_number(o.value("overhead_share", 0.0) * 100) << " %, waiting "
               << format_number(o["waiting_share"].get<double>() * 100) << " %\n";
+  if (split)
+    std::cout << "real collectives (layer detail): rank wait = from a chip's entry to the last rank's entry (waiting "
+                 "for the slowest rank); exchange = from then to the chip's exit (the transfers at the links' shared rates)\n";
+  if (!j["links"].empty()) {
+    Table l({"link", "bytes sent", "bandwidth GB/s", "utilisation"});
+    std::size_t shown = 0;
+    for (const auto& x : j["links"]) {
+      if (++shown > kLinksShown) break;
+      l.add_row({x.value("name", std::to_string(x["link"].get<int>())), format_number(x["bytes"].get<double>()),
+                 x.contains("bandwidth_Bps") ? format_number(x["bandwidth_Bps"].get<double>() / 1e9) : "-",
+                 x.contains("utilisation") ? format_number(x["utilisation"].get<double>() * 100) + " %" : "-"});
+    }
+    std::cout << "\nbusiest links (the sender's first link of each transfer; " << j["links"].size() << " used):\n"
+              << l.render();
+  }
   result.exit_code = 0;
 }
 }  // namespace
@@ -71,6 +126,10 @@ void register_trace_command(CLI::App& app, CommandResult& result) {
   summary->add_option("file", args->file, "Trace file written by `infersim simulate --trace`")
       ->required()->check(CLI::ExistingFile);
   summary->add_flag("--json", args->json, "Print JSON");
+  summary->add_option("--plot", args->plot,
+                      "Also draw FIG (.png or .svg): the per-rank timeline of one step and the links' utilisation");
+  summary->add_option("--step", args->step, "--plot: the step drawn (default: the middle one of the steps with the most activities)")
+      ->check(CLI::NonNegativeNumber);
   summary->callback([args, &result] { run_summary(*args, result); });
 }
 

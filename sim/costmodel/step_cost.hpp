@@ -52,6 +52,10 @@ struct StepShape {
   double moe_experts_touched = 0;       // distinct routed experts touched, per MoE layer
   double moe_rank_experts_max = 0;      // distinct routed experts touched on the busiest rank
   double moe_rank_assignments_max = 0;  // (token, expert) assignments on the busiest rank
+  // Per expert-parallel rank (empty unless routed with ep > 1): the same two loads for every rank,
+  // for an engine that gives each rank its own work (the DES's layer detail); step_cost() itself
+  // costs the busiest rank and ignores them.
+  std::vector<double> moe_rank_assignments, moe_rank_experts;
 
   void add_sequence(double new_tokens_of_seq, double context_of_seq);
   static StepShape decode(long long requests, double context_tokens_per_request);

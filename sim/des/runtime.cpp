@@ -42,6 +42,10 @@ StepShape scaled(const StepShape& s, double k) {
   r.new_tokens *= k;
   r.context_tokens *= k;
   r.attended_tokens *= k;
+  // A micro-batch carries its share of the step's (token, expert) assignments; the distinct
+  // experts it touches are kept (an upper bound: a share of the tokens touches at most as many).
+  r.moe_rank_assignments_max *= k;
+  for (double& a : r.moe_rank_assignments) a *= k;
   return r;
 }
 
@@ -87,6 +91,11 @@ struct DesReplicaRuntime::Impl {
 
   // The step the worker actors (pipelined step detail, layer detail) are executing.
   StepCost work;
+  // Layer detail of a routed MoE step (ep = tp > 1): each rank's own work (its experts' assignments
+  // and distinct experts: serving/router.hpp), and its assignments over the mean rank's, which
+  // size the all-to-all messages it receives (dispatch) and sends (combine). Empty: every rank `work`.
+  std::vector<StepCost> rank_work;
+  std::vector<double> rank_load_factor;
   StepPhase work_phase = StepPhase::decode;
   long long micro_batches = 1;
   sg4::SemaphorePtr done;                 // released once per micro-batch per finishing actor
@@ -365,7 +374,7 @@ struct DesReplicaRuntime::Impl {
     while (true) {
       if (st == 0) go[static_cast<std::size_t>(w)]->acquire();
       else stage_in[static_cast<std::size_t>(w)]->get<int>();
-      const StepCost& c = work;
+      const StepCost& c = rank_work.empty() ? work : rank_work[static_cast<std::size_t>(rank)];
       const bool busy = chip == 0;
       const EffectiveWork ew = effective_work(s, c);
       if (!layer) {
@@ -381,7 +390,7 @@ struct DesReplicaRuntime::Impl {
                              static_cast<int>(l), busy);
           const double t_comm = sg4::Engine::get_clock();
           for (long long k = 0; k < share(c.tp_allreduces, l, L); ++k) ring_allreduce(st, rank, c, l);
-          for (long long k = 0; k < share(c.ep_all_to_alls, l, L); ++k) all_to_all(st, rank, c, l);
+          for (long long k = 0; k < share(c.ep_all_to_alls, l, L); ++k) all_to_all(st, rank, c, l, k);
           if (busy) counters.communication_busy_s += sg4::Engine::get_clock() - t_comm;
         }
         // The collectives' fixed launch cost (the comms above are the bytes and the link latencies).
@@ -454,20 +463,30 @@ struct DesReplicaRuntime::Impl {
            static_cast<int>(right), trace ? pf.first_link(chip, right) : -1);
   }
 
-  // Expert all-to-all as real comms: every chip of the group sends its share to every other.
-  void all_to_all(long long st, long long rank, const StepCost& c, long long layer) {
+  // Expert all-to-all as real comms: every chip of the group sends its share to every other. With
+  // per-rank loads, the k-th all-to-all of a layer alternates dispatch (tokens to the experts' ranks:
+  // a message to peer q scales with q's load) and combine (results back: a message from this rank
+  // scales with its own load), so a hot rank receives, computes and sends more, and the others wait.
+  void all_to_all(long long st, long long rank, const StepCost& c, long long layer, long long k) {
     const long long n = plan.ep;
     if (n <= 1) return;
     const long long chip = st * plan.tp + rank;
     const double each = c.ep_all_to_all_bytes_out.si() / static_cast<double>(n - 1);
+    const bool dispatch = k % 2 == 0;
     const double start = sg4::Engine::get_clock();
-    for (long long k = 1; k < n; ++k) {
-      const long long peer = st * plan.tp + (rank + k) % n;
-      send_to(a2a_in[static_cast<std::size_t>(peer)], chip, peer, each);
+    double sent = 0;
+    for (long long j = 1; j < n; ++j) {
+      const long long q = (rank + j) % n;
+      const long long peer = st * plan.tp + q;
+      double bytes = each;
+      if (!rank_load_factor.empty())
+        bytes *= rank_load_factor[static_cast<std::size_t>(dispatch ? q : rank)];
+      send_to(a2a_in[static_cast<std::size_t>(peer)], chip, peer, bytes);
+      sent += bytes;
     }
-    for (long long k = 1; k < n; ++k) a2a_in[static_cast<std::size_t>(chip)]->get<int>();
+    for (long long j = 1; j < n; ++j) a2a_in[static_cast<std::size_t>(chip)]->get<int>();
     record(ActivityKind::ep_all_to_all, start, sg4::Engine::get_clock(), static_cast<int>(chip), 1,
-           static_cast<int>(st), static_cast<int>(layer), 0, c.ep_all_to_all_bytes_out.si());
+           static_cast<int>(st), static_cast<int>(layer), 0, sent);
   }
 
   // Runs the step on the workers: micro-batches enter the first stage, return from the last.
@@ -475,7 +494,23 @@ struct DesReplicaRuntime::Impl {
     const bool layer = opt.detail == Detail::layer;
     const long long m = std::max<long long>(1, std::min<long long>(opt.micro_batches,
                                                                    std::llround(std::max(1.0, shape.sequences))));
-    work = step_cost(s, plan, scaled(shape, 1.0 / static_cast<double>(m)));
+    const StepShape part = scaled(shape, 1.0 / static_cast<double>(m));
+    work = step_cost(s, plan, part);
+    rank_work.clear();
+    rank_load_factor.clear();
+    const auto ranks = static_cast<std::size_t>(plan.ep);
+    if (layer && plan.ep > 1 && plan.ep == plan.tp && part.moe_rank_assignments.size() == ranks &&
+        part.moe_rank_experts.size() == ranks) {
+      double mean = 0;
+      for (double a : part.moe_rank_assignments) mean += a / static_cast<double>(ranks);
+      for (std::size_t r = 0; r < ranks; ++r) {
+        StepShape own = part;
+        own.moe_rank_assignments_max = part.moe_rank_assignments[r];
+        own.moe_rank_experts_max = part.moe_rank_experts[r];
+        rank_work.push_back(step_cost(s, plan, own));
+        rank_load_factor.push_back(mean > 0 ? part.moe_rank_assignments[r] / mean : 1.0);
+      }
+    }
     const long long first_stage_workers = layer ? plan.tp : 1;
     for (long long j = 0; j < m; ++j)
       for (long long w = 0; w < first_stage_workers; ++w) go[static_cast<std::size_t>(w)]->release();
@@ -676,7 +711,9 @@ void open_trace(std::optional<TraceWriter>& trace, const Scenario& s, const Plan
         {"kind_names", "0 compute, 1 memory, 2 tp_allreduce, 3 ep_all_to_all, 4 pp_send, 5 overhead"},
         {"phase_names", "0 decode, 1 prefill, 2 mixed, 3 calibration"},
         {"build", std::string(version()) + " (" + build_commit() + ")"}};
-    trace.emplace(options.trace_path, attrs, pf.link_names);
+    std::vector<double> bandwidths;
+    for (const auto& name : pf.link_names) bandwidths.push_back(sg4::Link::by_name(name)->get_bandwidth());
+    trace.emplace(options.trace_path, attrs, pf.link_names, bandwidths);
   }
   TraceWriter* tw = trace ? &*trace : nullptr;
   // Flush from maestro, in batches, as time advances (SIMGRID-NOTES.md: write from one place).

@@ -173,6 +173,10 @@ RouteResult Router::route_into(StepShape& shape) {
   shape.moe_experts_touched = r.experts_touched;
   shape.moe_rank_experts_max = r.rank_experts_max;
   shape.moe_rank_assignments_max = r.rank_assignments_max;
+  if (ranks_ > 1) {
+    shape.moe_rank_assignments.assign(rank_load_.begin(), rank_load_.end());
+    shape.moe_rank_experts.assign(rank_touched_.begin(), rank_touched_.end());
+  }
   return r;
 }
 

@@ -56,7 +56,8 @@ class Router {
  public:
   Router(long long experts, long long top_k, long long ranks, const RoutingSkew& skew, std::uint64_t seed);
   RouteResult route(long long tokens);
-  // Fills shape's moe_* fields from a routing of shape.new_tokens tokens.
+  // Fills shape's moe_* fields from a routing of shape.new_tokens tokens (with ep > 1 also every
+  // rank's load, for the DES's layer detail).
   RouteResult route_into(StepShape& shape);
   long long experts() const { return experts_; }
 

@@ -1,5 +1,8 @@
 #include "trace/trace.hpp"
 
+#include <cstring>
+#include <tuple>
+
 #include <H5Cpp.h>
 
 #include <algorithm>
@@ -169,7 +172,7 @@ struct TraceWriter::Impl {
 };
 
 TraceWriter::TraceWriter(const std::string& path, const std::map<std::string, std::string>& attributes,
-                         const std::vector<std::string>& links)
+                         const std::vector<std::string>& links, const std::vector<double>& link_bandwidths_Bps)
     : impl_() {
   H5::Exception::dontPrint();
   impl_ = std::make_unique<Impl>(path);
@@ -193,6 +196,11 @@ TraceWriter::TraceWriter(const std::string& path, const std::map<std::string, st
     for (std::size_t i = 0; i < links.size(); ++i)
       std::strncpy(&buf[i * kLinkNameBytes], links[i].c_str(), kLinkNameBytes - 1);
     if (!links.empty()) names.write(buf.data(), name_t);
+    if (link_bandwidths_Bps.size() == links.size() && !links.empty()) {
+      H5::DataSet bw = impl_->file.createDataSet("/link_bandwidths", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, n),
+                                                 names_pl);
+      bw.write(link_bandwidths_Bps.data(), H5::PredType::NATIVE_DOUBLE);
+    }
     impl_->file.flush(H5F_SCOPE_GLOBAL);
     impl_->open = true;
   } catch (const H5::Exception& e) {
@@ -356,15 +364,89 @@ nlohmann::json summarize_trace(const std::string& path) {
     by_chip[a.chip].push_back(&a);
     end_s = std::max(end_s, a.end_s);
   }
+  // Real collectives, instance by instance: the n-th record of (step, stage, layer, kind) on each chip.
+  std::map<std::int32_t, std::pair<double, double>> split;  // chip -> (slowest-rank wait, exchange)
+  {
+    struct Key {
+      std::int64_t step;
+      std::int32_t stage, layer, kind;
+      std::int64_t nth;
+      bool operator<(const Key& o) const {
+        return std::tie(step, stage, layer, kind, nth) < std::tie(o.step, o.stage, o.layer, o.kind, o.nth);
+      }
+    };
+    std::map<Key, std::vector<const ActivityRecord*>> instances;
+    std::map<std::tuple<std::int32_t, std::int64_t, std::int32_t, std::int32_t, std::int32_t>, std::int64_t> seen;
+    for (const auto& a : acts) {
+      const auto k = static_cast<ActivityKind>(a.kind);
+      if ((k != ActivityKind::tp_allreduce && k != ActivityKind::ep_all_to_all) || a.chips_folded != 1 || a.layer < 0 ||
+          a.phase == static_cast<std::int32_t>(StepPhase::calibration))
+        continue;
+      const std::int64_t nth = seen[{a.chip, a.step, a.stage, a.layer, a.kind}]++;
+      instances[{a.step, a.stage, a.layer, a.kind, nth}].push_back(&a);
+    }
+    for (const auto& [key, recs] : instances) {
+      double last = 0;
+      for (const auto* r : recs) last = std::max(last, r->start_s);
+      for (const auto* r : recs) {
+        auto& [wait, exchange] = split[r->chip];
+        wait += last - r->start_s;
+        exchange += r->end_s - std::max(last, r->start_s);
+      }
+    }
+  }
+  // Per link: what its senders put on it.
+  std::vector<std::string> link_names;
+  std::vector<double> link_bw;
+  try {
+    H5::DataSet names = f.openDataSet("/links");
+    const hsize_t count = static_cast<hsize_t>(names.getSpace().getSimpleExtentNpoints());
+    const std::size_t width = names.getStrType().getSize();
+    std::vector<char> buf(static_cast<std::size_t>(count) * width + 1, '\0');
+    if (count > 0) names.read(buf.data(), names.getStrType());
+    for (hsize_t i = 0; i < count; ++i) link_names.emplace_back(buf.data() + i * width, strnlen(buf.data() + i * width, width));
+    if (f.nameExists("/link_bandwidths")) {
+      link_bw.assign(static_cast<std::size_t>(count), 0.0);
+      if (count > 0) f.openDataSet("/link_bandwidths").read(link_bw.data(), H5::PredType::NATIVE_DOUBLE);
+    }
+  } catch (const H5::Exception&) {
+    link_names.clear();
+    link_bw.clear();
+  }
+  std::map<std::int32_t, double> link_bytes;
+  for (const auto& a : acts)
+    if (a.link >= 0 && a.phase != static_cast<std::int32_t>(StepPhase::calibration)) link_bytes[a.link] += a.bytes;
+  std::vector<std::pair<double, nlohmann::json>> links;
+  for (const auto& [index, bytes] : link_bytes) {
+    nlohmann::json l = {{"link", index}, {"bytes", bytes}};
+    if (index < static_cast<std::int32_t>(link_names.size())) l["name"] = link_names[static_cast<std::size_t>(index)];
+    double util = -1;
+    if (index < static_cast<std::int32_t>(link_bw.size()) && link_bw[static_cast<std::size_t>(index)] > 0 && end_s > 0) {
+      l["bandwidth_Bps"] = link_bw[static_cast<std::size_t>(index)];
+      util = bytes / (link_bw[static_cast<std::size_t>(index)] * end_s);
+      l["utilisation"] = util;
+    }
+    links.emplace_back(util >= 0 ? util : bytes, l);
+  }
+  std::stable_sort(links.begin(), links.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  nlohmann::json links_json = nlohmann::json::array();
+  for (auto& l : links) links_json.push_back(std::move(l.second));
+
   nlohmann::json chips = nlohmann::json::array();
   Causes all;
-  double chip_seconds = 0;
+  double chip_seconds = 0, rank_wait_all = 0, exchange_all = 0;
   for (auto& kv : by_chip) {
     Causes c = attribute(kv.second, end_s);
     const double folded = kv.second.empty() ? 1.0 : kv.second.front()->chips_folded;
     nlohmann::json j = c.json();
     j["chip"] = kv.first;
     j["chips_folded"] = folded;
+    if (auto it = split.find(kv.first); it != split.end()) {
+      j["slowest_rank_wait_s"] = it->second.first;
+      j["collective_exchange_s"] = it->second.second;
+      rank_wait_all += it->second.first;
+      exchange_all += it->second.second;
+    }
     chips.push_back(j);
     all.weights += c.weights * folded;
     all.kv += c.kv * folded;
@@ -384,8 +466,28 @@ nlohmann::json summarize_trace(const std::string& path) {
     overall["waiting_share"] = all.waiting / chip_seconds;
   }
   overall["chip_seconds"] = chip_seconds;
+  if (!split.empty()) {
+    overall["slowest_rank_wait_s"] = rank_wait_all;
+    overall["collective_exchange_s"] = exchange_all;
+  }
   return {{"file", path}, {"complete", complete == 1}, {"end_s", end_s}, {"activities", acts.size()},
-          {"requests", reqs.size()}, {"chips", chips}, {"overall", overall}};
+          {"requests", reqs.size()}, {"chips", chips}, {"overall", overall}, {"links", links_json}};
+}
+
+nlohmann::json step_activities(const std::string& path, std::int64_t step) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  std::vector<ActivityRecord> acts = read_all<ActivityRecord>(f.openDataSet("/activities"), activity_type());
+  std::vector<const ActivityRecord*> in_step;
+  for (const auto& a : acts)
+    if (a.step == step && a.phase != static_cast<std::int32_t>(StepPhase::calibration)) in_step.push_back(&a);
+  std::stable_sort(in_step.begin(), in_step.end(),
+                   [](const ActivityRecord* x, const ActivityRecord* y) { return x->start_s < y->start_s; });
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto* a : in_step)
+    out.push_back({{"chip", a->chip}, {"kind", to_string(static_cast<ActivityKind>(a->kind))}, {"start_s", a->start_s},
+                   {"end_s", a->end_s}, {"layer", a->layer}, {"bytes", a->bytes}, {"flop", a->flop}});
+  return out;
 }
 
 }  // namespace infersim

@@ -66,8 +66,9 @@ class TraceWriter {
  public:
   static constexpr std::size_t kFlushRecords = 16384;
   // Creates (truncates) the file and writes the root attributes; `complete` starts at 0.
+  // `link_bandwidths_Bps`: each link's bandwidth (the /link_bandwidths table), in /links order.
   TraceWriter(const std::string& path, const std::map<std::string, std::string>& attributes,
-              const std::vector<std::string>& links);
+              const std::vector<std::string>& links, const std::vector<double>& link_bandwidths_Bps = {});
   ~TraceWriter();  // closes as incomplete if close() was not called
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
@@ -89,7 +90,19 @@ class TraceWriter {
 // Reads a trace (complete or not) and returns the attribution described above, as JSON:
 // {"complete", "end_s", "chips": [{chip, weights_s, kv_s, compute_s, communication_s, waiting_s}],
 //  "overall": {...same, summed over chips, and *_share}, "activities", "requests"}.
+// Real collectives (layer detail: tp_allreduce and ep_all_to_all records of one chip each) are
+// also split per chip, instance by instance (the n-th such record of a step, stage, layer and kind
+// on every chip of the group is one collective):
+//   slowest_rank_wait_s   from the chip's entry to the last rank's entry: waiting for the slowest
+//   collective_exchange_s from the last rank's entry to the chip's exit: the transfers themselves,
+//                         at the rates the links' sharing leaves them.
+// And per link (the sender's first link of each communication, /links): bytes sent and utilisation,
+// bytes / (bandwidth x simulated time), where the trace has /link_bandwidths. "links" lists the
+// busiest first.
 nlohmann::json summarize_trace(const std::string& path);
+// The activities of one step (every chip), for a per-rank timeline: [{chip, kind, start_s, end_s,
+// layer, bytes, flop}], in start order. Empty when the step is not in the trace.
+nlohmann::json step_activities(const std::string& path, std::int64_t step);
 
 // Reads every activity record (tests and small traces).
 std::vector<ActivityRecord> read_activities(const std::string& path);
