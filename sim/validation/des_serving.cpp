@@ -12,6 +12,7 @@ ServingResult serve_on_des_in_child(const Scenario& s, const Plan& plan, const W
     ServingOptions so = o;
     so.sink = nullptr;
     DesOptions d;
+    d.detail = Detail::event;  // the same results as step detail (tests/des/test_event_advance.cpp), faster
     d.simgrid_args = {"--log=root.thres:critical"};
     run_in_engine(s, plan, d, [&](DesReplicaRuntime& rt) { r = run_serving(s, plan, w, so, rt); });
     return nlohmann::json{{"requests", r.requests},
