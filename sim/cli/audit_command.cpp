@@ -6,9 +6,11 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "audit/audit.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
@@ -27,7 +29,7 @@ struct AuditArgs {
   std::string registry_dir;
   std::string registry_seed;
   bool no_registry = false;
-  bool json = false;
+  OutputOptions output;
   bool details = false;
 };
 
@@ -87,12 +89,12 @@ struct Sources {
   }
 };
 
-void print_inputs(const ClaimResult& c, bool all, Sources& sources) {
+void print_inputs(std::ostream& out, const ClaimResult& c, bool all, Sources& sources) {
   for (const auto& i : c.inputs) {
     if (!all && i.tag == "paper") continue;
-    std::cout << "      " << i.name << " = " << range(i.low, i.high) << "  [" << i.tag;
-    if (!i.source.empty()) std::cout << ", source " << sources.number(i.source);
-    std::cout << "]\n";
+    out << "      " << i.name << " = " << range(i.low, i.high) << "  [" << i.tag;
+    if (!i.source.empty()) out << ", source " << sources.number(i.source);
+    out << "]\n";
   }
 }
 
@@ -116,7 +118,7 @@ void run_audit(const AuditArgs& a) {
     results.insert(results.end(), reg.begin(), reg.end());
   }
   const AuditSummary summary = summarize(results);
-  if (a.json) {
+  if (a.output.json()) {
     nlohmann::json headline = nlohmann::json::array();
     for (const auto& id : doc.headline) headline.push_back(id);
     nlohmann::json j = {{"claims_file", path},
@@ -126,63 +128,65 @@ void run_audit(const AuditArgs& a) {
                         {"findings", to_json(results)},
                         {"summary", to_json(summary)},
                         {"headline_findings", headline}};
-    std::cout << j.dump(2) << "\n";
+    emit(a.output, j.dump(2) + "\n");
     return;
   }
+  std::ostringstream out;
   Table t({"claim", "section", "quantity", "stated", "recomputed", "verdict", "severity"});
   for (const auto& c : results)
     t.add_row({c.id, c.section, c.quantity, stated_cell(c), recomputed_cell(c), to_string(c.verdict), to_string(c.severity)});
-  std::cout << "Audit of " << path;
-  if (!a.no_registry) std::cout << " and of the registry " << dir.string();
-  std::cout << "\n"
-            << "Each stated figure recomputed from the inputs the paper gives (formula; external facts tagged with\n"
-            << "their source), with the engine on the bundled descriptors (engine), or computed for the reader where\n"
-            << "the paper implies a figure it does not state (derived); then the registry's own records.\n\n"
-            << t.render() << "\n";
+  out << "Audit of " << path;
+  if (!a.no_registry) out << " and of the registry " << dir.string();
+  out << "\n"
+      << "Each stated figure recomputed from the inputs the paper gives (formula; external facts tagged with\n"
+      << "their source), with the engine on the bundled descriptors (engine), or computed for the reader where\n"
+      << "the paper implies a figure it does not state (derived); then the registry's own records.\n\n"
+      << t.render() << "\n";
   Sources sources;
   if (a.details) {
-    std::cout << "Every check, with its inputs and reason:\n";
+    out << "Every check, with its inputs and reason:\n";
     for (const auto& c : results) {
-      std::cout << "  * " << c.id << " [" << to_string(c.verdict) << ", " << to_string(c.severity) << "] " << c.statement
-                << "\n      why: " << c.reason << "\n";
-      print_inputs(c, true, sources);
+      out << "  * " << c.id << " [" << to_string(c.verdict) << ", " << to_string(c.severity) << "] " << c.statement
+          << "\n      why: " << c.reason << "\n";
+      print_inputs(out, c, true, sources);
     }
-    std::cout << "\n";
+    out << "\n";
   }
-  std::cout << "Findings other than consistent, by severity (inputs from outside the paper listed with their source):\n";
+  out << "Findings other than consistent, by severity (inputs from outside the paper listed with their source):\n";
   for (int sev = 0; sev < kSeverityCount; ++sev)
     for (const auto& c : results)
       if (static_cast<int>(c.severity) == sev && c.verdict != Verdict::consistent) {
-        std::cout << "  * [" << to_string(c.severity) << "] " << c.id << " (" << to_string(c.verdict) << "): " << c.reason
-                  << "\n";
-        print_inputs(c, false, sources);
+        out << "  * [" << to_string(c.severity) << "] " << c.id << " (" << to_string(c.verdict) << "): " << c.reason
+            << "\n";
+        print_inputs(out, c, false, sources);
       }
   if (!sources.list.empty()) {
-    std::cout << "\nSources of the inputs listed above:\n";
-    for (size_t k = 0; k < sources.list.size(); ++k) std::cout << "  " << k + 1 << ". " << sources.list[k] << "\n";
+    out << "\nSources of the inputs listed above:\n";
+    for (size_t k = 0; k < sources.list.size(); ++k) out << "  " << k + 1 << ". " << sources.list[k] << "\n";
   }
-  std::cout << "\nSummary: " << summary.total << " checks (" << doc.claims.size() << " on the paper, "
-            << summary.total - static_cast<int>(doc.claims.size()) << " on the registry)\n  by verdict: ";
+  out << "\nSummary: " << summary.total << " checks (" << doc.claims.size() << " on the paper, "
+      << summary.total - static_cast<int>(doc.claims.size()) << " on the registry)\n  by verdict: ";
   for (int v = 0; v < kVerdictCount; ++v)
-    std::cout << (v ? ", " : "") << summary.by_verdict[v] << " " << to_string(static_cast<Verdict>(v));
-  std::cout << "\n  by severity: ";
+    out << (v ? ", " : "") << summary.by_verdict[v] << " " << to_string(static_cast<Verdict>(v));
+  out << "\n  by severity: ";
   for (int k = 0; k < kSeverityCount; ++k)
-    std::cout << (k ? ", " : "") << summary.by_severity[k] << " " << to_string(static_cast<Severity>(k));
-  std::cout << "\n";
+    out << (k ? ", " : "") << summary.by_severity[k] << " " << to_string(static_cast<Severity>(k));
+  out << "\n";
   Table cross({"verdict", "high", "medium", "low"});
   for (int v = 0; v < kVerdictCount; ++v)
     cross.add_row({to_string(static_cast<Verdict>(v)), std::to_string(summary.cross[v][0]),
                    std::to_string(summary.cross[v][1]), std::to_string(summary.cross[v][2])});
-  std::cout << cross.render();
+  out << cross.render();
   if (!doc.headline.empty()) {
-    std::cout << "\nThe findings that matter most to a reader of the paper (the claims file's headline_findings):\n";
+    out << "\nThe findings that matter most to a reader of the paper (the claims file's headline_findings):\n";
     int n = 0;
     for (const auto& id : doc.headline)
       for (const auto& c : results)
         if (c.id == id)
-          std::cout << "  " << ++n << ". " << c.id << " (" << to_string(c.verdict) << ", " << to_string(c.severity)
-                    << "): " << c.reason << "\n";
+          out << "  " << ++n << ". " << c.id << " (" << to_string(c.verdict) << ", " << to_string(c.severity)
+              << "): " << c.reason << "\n";
   }
+  emit(a.output, out.str());
 }
 
 std::string definitions(const std::vector<std::pair<std::string, std::string>>& defs) {
@@ -214,9 +218,9 @@ void register_audit_command(CLI::App& app, CommandResult& /*result*/) {
                   "default shared/seeds/" + std::string(kSeedRegistryFile) + " beside the data directory, when present");
   cmd->add_flag("--no-registry", args->no_registry, "Audit the claims file only");
   cmd->add_flag("--details", args->details, "Also print every check with all its inputs and its reason");
-  cmd->add_flag("--json", args->json,
-                "Print one JSON object: findings (every check with its inputs, recomputed numbers, verdict, severity), "
-                "summary, headline_findings");
+  add_output_options(cmd, args->output, formats::json,
+                     {"one object: findings (every check with its inputs, recomputed numbers, verdict, severity), "
+                      "summary, headline_findings", "", "", ""});
   cmd->callback([args] { run_audit(*args); });
 }
 

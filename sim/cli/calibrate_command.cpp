@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
 #include "validation/calibrate.hpp"
@@ -28,7 +29,7 @@ struct CalibrateArgs {
   std::string summary;
   int max_evaluations = 160;
   std::string holdout = "platform";
-  bool json = false;
+  OutputOptions output;
 };
 
 std::string pct(double x) { return std::isnan(x) ? "-" : format_number(x * 100.0) + " %"; }
@@ -329,8 +330,8 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
     }
   }
   if (!a.summary.empty()) write_file_atomically(a.summary, report.dump(2) + "\n");
-  if (a.json) {
-    std::cout << report.dump(2) << "\n";
+  if (a.output.json()) {
+    emit(a.output, report.dump(2) + "\n");
     result.exit_code = 0;
     return;
   }
@@ -366,7 +367,7 @@ void run_calibrate(const CalibrateArgs& a, CommandResult& result) {
   for (const auto& s : skipped) o << "skipped: " << s["id"].get<std::string>() << ": " << s["reason"].get<std::string>() << "\n";
   if (!a.out_dir.empty()) o << "written: " << fitted.size() << " calibrations to " << a.out_dir << "\n";
   if (!a.summary.empty()) o << "written: " << a.summary << "\n";
-  std::cout << o.str();
+  emit(a.output, o.str());
   result.exit_code = 0;
 }
 }  // namespace
@@ -389,7 +390,8 @@ void register_calibrate_command(CLI::App& app, CommandResult& result) {
       ->capture_default_str()->check(CLI::Range(5, 100000));
   cmd->add_option("--holdout", args->holdout, "Out-of-sample check: platform (leave one platform out) or none")
       ->capture_default_str()->transform(CLI::IsMember({"platform", "none"}));
-  cmd->add_flag("--json", args->json, "Print the accuracy summary as JSON");
+  add_output_options(cmd, args->output, formats::json,
+                     {"the accuracy summary (the document --summary writes)", "", "", ""});
   cmd->callback([args, &result] { run_calibrate(*args, result); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/figure.hpp"
+#include "cli/output_options.hpp"
 #include "cli/scenario_options.hpp"
 #include "compare/compare.hpp"
 #include "descriptors/input_error.hpp"
@@ -19,9 +20,7 @@ struct CompareArgs {
   ScenarioOptions scenario;
   std::vector<std::string> variants;
   bool own_chips = false;
-  bool json = false;
-  bool csv = false;
-  std::string out;
+  OutputOptions output;
   std::string plot;
 };
 
@@ -31,15 +30,14 @@ void run_compare(const CompareArgs& a, CommandResult& result) {
   CompareOptions options;
   options.equal_chips = !a.own_chips;
   const Comparison c = compare(a.scenario, variants, options);
-  std::string output = a.json ? to_json(c).dump(2) + "\n"
-                       : a.csv ? render_csv(c)
+  std::string output = a.output.json() ? to_json(c).dump(2) + "\n"
+                       : a.output.csv() ? render_csv(c)
                                : render_text(c) + (c.chips_policy.rfind("at equal chips", 0) == 0
                                                       ? "(--own-chips: each scenario on its own fewest chips)\n"
                                                       : "");
   if (!a.plot.empty()) draw_figure("compare_figure.py", a.plot, to_json(c));
-  if (a.out.empty()) std::cout << output;
-  else write_file_atomically(a.out, output);
-  if (!a.plot.empty() && !a.json && !a.csv) std::cerr << "figure: " << a.plot << "\n";
+  emit(a.output, output);
+  if (!a.plot.empty() && a.output.text()) std::cerr << "figure: " << a.plot << "\n";
   result.exit_code = 0;
 }
 }  // namespace
@@ -67,9 +65,9 @@ void register_compare_command(CLI::App& app, CommandResult& result) {
   cmd->add_flag("--own-chips", args->own_chips,
                 "Let each scenario take its own fewest chips instead of the equal chip count (compares "
                 "deployments rather than the change)");
-  auto* json = cmd->add_flag("--json", args->json, "Print JSON (schema infersim-compare/1; field names carry units)");
-  cmd->add_flag("--csv", args->csv, "Print CSV (one row per scenario, the attribution's factors as columns)")->excludes(json);
-  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  add_output_options(cmd, args->output, formats::json | formats::csv,
+                     {"schema infersim-compare/1; field names carry units",
+                      "one row per scenario, the attribution's factors as columns", "", ""});
   cmd->add_option("--plot", args->plot, "Also draw the attribution as a waterfall figure (.png or .svg)");
   cmd->callback([args, &result] { run_compare(*args, result); });
 }

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/figure.hpp"
+#include "cli/output_options.hpp"
 #include "cli/scenario_options.hpp"
 #include "cli/serving_options.hpp"
 #include "descriptors/input_error.hpp"
@@ -28,8 +29,7 @@ struct ParetoArgs {
   int points = 7;
   bool search = false;
   int bisections = 8;
-  bool json = false;
-  std::string out;
+  OutputOptions output;
   std::string plot;
   std::vector<std::string> plot_with;
 };
@@ -38,7 +38,8 @@ void run_pareto(const ParetoArgs& a, CommandResult& result) {
   if (scheduler_help_requested(a.serving)) return;
   for (const auto& f : a.plot_with)  // before the runs, not after them
     if (std::error_code ec; !std::filesystem::is_regular_file(f, ec))
-      throw InputError(f, "(file)", "no such file (--plot-with takes the JSON of an earlier pareto run, --out)");
+      throw InputError(f, "(file)",
+                       "no such file (--plot-with takes the JSON of an earlier pareto run: --json --out FILE)");
   Scenario s = resolve_scenario(a.scenario);
   Plan plan = make_plan(s);
   WorkloadSpec w = load_workload(a.serving.workload);
@@ -82,11 +83,24 @@ void run_pareto(const ParetoArgs& a, CommandResult& result) {
   } else if (w.slo.any()) {
     j["slo"] = {{"ttft_p99_s", w.slo.ttft_p99_s}, {"tpot_p99_s", w.slo.tpot_p99_s}};
   }
-  const std::string full = j.dump(2) + "\n";
-  if (!a.out.empty()) write_file_atomically(a.out, full);
   if (!a.plot.empty()) draw_figure("pareto_figure.py", a.plot, j, a.plot_with);
-  if (a.json) {
-    std::cout << full;
+  if (a.output.json()) {
+    emit(a.output, j.dump(2) + "\n");
+    result.exit_code = 0;
+    return;
+  }
+  if (a.output.csv()) {
+    auto num = [](double v) { return nlohmann::json(v).dump(); };
+    std::ostringstream c;
+    c << "rate_req_s,max_batch,output_tok_s_deployment,output_tok_s_per_chip,tpot_p99_s,ttft_p99_s,goodput_req_s,"
+         "slo_met,on_frontier\n";
+    for (const auto& p : points)
+      c << num(p.rate_req_s) << ',' << p.max_batch << ',' << num(p.output_tok_s_deployment) << ','
+        << num(p.output_tok_s_per_chip) << ',' << num(p.tpot_p99_s) << ',' << num(p.ttft_p99_s) << ','
+        << num(p.goodput_req_s) << ',' << (p.slo_met ? "true" : "false") << ',' << (p.on_frontier ? "true" : "false")
+        << '\n';
+    emit(a.output, c.str());
+    result.exit_code = 0;
     return;
   }
   std::ostringstream os;
@@ -108,7 +122,7 @@ void run_pareto(const ParetoArgs& a, CommandResult& result) {
     else
       os << "\nNo rate meets the SLO (tried down to " << format_number(rs.first_failing_req_s) << " req/s).\n";
   }
-  std::cout << os.str();
+  emit(a.output, os.str());
   result.exit_code = 0;
 }
 }  // namespace
@@ -129,13 +143,15 @@ void register_pareto_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--points", args->points, "Points of the rate grid")->capture_default_str();
   cmd->add_flag("--search", args->search, "Binary-search the highest rate meeting the workload's SLO");
   cmd->add_option("--bisections", args->bisections, "Bisection steps of the search")->capture_default_str()->check(CLI::Range(0, kMaxBisections));
-  cmd->add_flag("--json", args->json, "Print JSON");
-  cmd->add_option("--out", args->out, "Also write the JSON to this file (atomically)");
+  add_output_options(cmd, args->output, formats::json | formats::csv,
+                     {"the points, the frontier and the search (what --plot-with reads)",
+                      "one row per point (the search's result is in the JSON and the text)", "", ""});
   cmd->add_option("--plot", args->plot,
                   "Also draw tok/s per chip against p99 TPOT and TTFT (.png or .svg): points labelled by rate or "
                   "batch cap, the frontier joined, SLO limits drawn");
   cmd->add_option("--plot-with", args->plot_with,
-                  "Earlier runs' JSON (--out) to draw on the same figure, one series each (comma-separated)")
+                  "Earlier runs' JSON (--json --out FILE) to draw on the same figure, one series each "
+                  "(comma-separated)")
       ->delimiter(',');
   cmd->callback([args, &result] { run_pareto(*args, result); });
 }

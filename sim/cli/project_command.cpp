@@ -7,6 +7,7 @@
 
 #include "analytic/projection.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "cli/scenario_options.hpp"
 #include "compare/compare.hpp"
 #include "descriptors/catalog.hpp"
@@ -18,9 +19,7 @@ namespace infersim::cli {
 namespace {
 struct ProjectArgs {
   ScenarioOptions scenario;
-  bool json = false;
-  bool csv = false;
-  std::string out;
+  OutputOptions output;
   std::string baseline;
 };
 
@@ -71,14 +70,12 @@ std::string baseline_view(const ProjectArgs& a) {
   CompareOptions options;
   options.baseline_label = base.hw + (models.size() > 1 ? " " + base.model : "");
   const Comparison c = compare(base, variants, options);
-  return a.json ? to_json(c).dump(2) + "\n" : a.csv ? render_csv(c) : render_text(c);
+  return a.output.json() ? to_json(c).dump(2) + "\n" : a.output.csv() ? render_csv(c) : render_text(c);
 }
 
 void run_project(const ProjectArgs& a, CommandResult& result) {
   if (!a.baseline.empty()) {
-    const std::string output = baseline_view(a);
-    if (a.out.empty()) std::cout << output;
-    else write_file_atomically(a.out, output);
+    emit(a.output, baseline_view(a));
     result.exit_code = 0;
     return;
   }
@@ -123,9 +120,9 @@ void run_project(const ProjectArgs& a, CommandResult& result) {
     }
   }
   std::string output;
-  if (a.json) {
+  if (a.output.json()) {
     output = rows.dump(2) + "\n";
-  } else if (a.csv) {
+  } else if (a.output.csv()) {
     std::ostringstream o;
     for (size_t i = 0; i < kCsvFields.size(); ++i) o << (i ? "," : "") << kCsvFields[i];
     o << "\n";
@@ -144,8 +141,7 @@ void run_project(const ProjectArgs& a, CommandResult& result) {
     for (const auto& n : notes) o << "  * " << n << "\n";
     output = o.str();
   }
-  if (a.out.empty()) std::cout << output;
-  else write_file_atomically(a.out, output);
+  emit(a.output, output);
   result.exit_code = 0;
 }
 }  // namespace
@@ -159,9 +155,9 @@ void register_project_command(CLI::App& app, CommandResult& result) {
       "density. --hw and --model also take comma-separated lists or `all` for a matrix.\n"
       "Example: infersim project --hw h100-sxm,b200 --model llama-3.1-70b --weights fp8 --batch 64");
   add_scenario_options(cmd, args->scenario);
-  auto* json = cmd->add_flag("--json", args->json, "Print a JSON array of results (field names carry units)");
-  cmd->add_flag("--csv", args->csv, "Print CSV (one row per hardware x model)")->excludes(json);
-  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  add_output_options(cmd, args->output, formats::json | formats::csv,
+                     {"an array of results, one per hardware x model (field names carry units)",
+                      "one row per hardware x model", "", ""});
   cmd->add_option("--baseline", args->baseline,
                   "One of the --hw (or --model) ids: show the matrix as `infersim compare` does, at equal chips, "
                   "with ratios to it and what changed each difference");

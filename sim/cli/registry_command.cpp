@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
@@ -33,12 +35,9 @@ struct RegistryOptions {
   std::string dir = data_dir() + "/registry";
   std::string schema;  // "" = <dir>/schema.json when present, else the source tree's
   std::string today;
-  bool json = false;
-  std::string format = "text";
-  std::string out;
+  std::string site_dir;  // registry site --out: a folder, not a printed result
   std::string selector = "all";
   bool small = false;
-  bool markdown = false;
   bool no_measure = false;
   std::string changed_since;
   std::string baseline;
@@ -79,14 +78,6 @@ void add_dir_option(CLI::App& sub, RegistryOptions& o) {
   sub.add_option("--dir", o.dir, "Registry folder holding B<n>.md entries (and README.md)")->capture_default_str();
 }
 
-void write_output(const std::string& text, const std::string& out) {
-  if (out.empty()) {
-    std::cout << text;
-    return;
-  }
-  write_file_atomically(out, text);  // exit 3 naming the path; never a half-written file
-}
-
 }  // namespace
 
 void register_registry_command(CLI::App& app, CommandResult& result) {
@@ -114,12 +105,13 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
   add_dir_option(*lint, *options);
   lint->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
   lint->add_option("--today", options->today, "Today's date YYYY-MM-DD: enables the stale rule and dates the future-date rule (default: the system's UTC date, stale rule off)");
-  lint->add_flag("--json", options->json, "Print one JSON object (jq-readable) instead of text");
+  auto lint_output = std::make_shared<OutputOptions>();
+  add_output_options(lint, *lint_output, formats::json, {"one object (jq-readable)", "", "", ""});
   lint->add_option("--changed-since", options->changed_since,
                    "Git revision: also check that every entry edited since it has a later last_reviewed and a higher version (guideline 4)");
   lint->add_option("--baseline", options->baseline,
                    "An earlier `registry lint --json` output: findings it already lists are reported as known and do not fail the run");
-  lint->callback([options, &result] {
+  lint->callback([options, lint_output, &result] {
     const reg::Schema schema = reg::load_schema(schema_path(*options));
     reg::LintOptions lo;
     lo.today = options->today.empty() ? reg::today_utc() : parse_today(options->today);
@@ -133,7 +125,8 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     if (!options->baseline.empty()) known = reg::known_in_baseline(report, options->baseline);
     const size_t known_count = static_cast<size_t>(std::count(known.begin(), known.end(), true));
     const bool fails = known_count < report.violations.size();
-    if (options->json) {
+    std::ostringstream text;
+    if (lint_output->json()) {
       nlohmann::json j = reg::to_json(report);
       j["schema"] = schema_path(*options).string();
       j["today"] = lo.today.to_string();
@@ -145,15 +138,16 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
         j["known_count"] = known_count;
         j["new_count"] = report.violations.size() - known_count;
       }
-      std::cout << j.dump(2) << "\n";
+      text << j.dump(2) << "\n";
     } else if (options->baseline.empty()) {
-      std::cout << reg::to_text(report);
+      text << reg::to_text(report);
     } else {
       for (size_t i = 0; i < known.size(); ++i)
-        if (!known[i]) std::cout << report.violations[i].to_string() << "\n";
-      std::cout << options->dir << ": " << report.entry_count << " entries, " << report.violations.size() - known_count
-                << " new violations, " << known_count << " known from the baseline " << options->baseline << "\n";
+        if (!known[i]) text << report.violations[i].to_string() << "\n";
+      text << options->dir << ": " << report.entry_count << " entries, " << report.violations.size() - known_count
+           << " new violations, " << known_count << " known from the baseline " << options->baseline << "\n";
     }
+    emit(*lint_output, text.str());
     result.exit_code = fails ? kExitFindings : kExitClean;
   });
 
@@ -165,20 +159,25 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "Example: infersim registry stale --today 2026-11-21");
   add_dir_option(*stale, *options);
   stale->add_option("--today", options->today, "Today's date, YYYY-MM-DD")->required();
-  stale->add_flag("--json", options->json, "Print a JSON array of stale entries instead of text");
-  stale->callback([options, &result] {
+  auto stale_output = std::make_shared<OutputOptions>();
+  add_output_options(stale, *stale_output, formats::json, {"today, entries_checked and the stale entries", "", "", ""});
+  stale->callback([options, stale_output, &result] {
     const reg::Date today = parse_today(options->today);
     const auto entries = reg::read_entries(options->dir);
     const auto found = reg::stale_entries(entries, today);
-    if (options->json) {
+    std::ostringstream text;
+    if (stale_output->json()) {
       nlohmann::json list = nlohmann::json::array();
       for (const auto& v : found)
         list.push_back({{"file", v.file}, {"line", v.line}, {"last_reviewed", v.value}, {"message", v.message}});
-      std::cout << nlohmann::json{{"today", today.to_string()}, {"entries_checked", entries.size()}, {"stale", list}}.dump(2) << "\n";
+      text << nlohmann::json{{"today", today.to_string()}, {"entries_checked", entries.size()}, {"stale", list}}.dump(2)
+           << "\n";
     } else {
-      for (const auto& v : found) std::cout << v.to_string() << "\n";
-      std::cout << options->dir << ": " << found.size() << " of " << entries.size() << " entries stale on " << today.to_string() << "\n";
+      for (const auto& v : found) text << v.to_string() << "\n";
+      text << options->dir << ": " << found.size() << " of " << entries.size() << " entries stale on "
+           << today.to_string() << "\n";
     }
+    emit(*stale_output, text.str());
     result.exit_code = found.empty() ? kExitClean : kExitFindings;
   });
 
@@ -187,24 +186,27 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "Analyse the depends_on graph (edge P -> D: resolving P unlocks D): cycles (strongly connected\n"
       "components), a topological order of the condensation, what each entry transitively unlocks and waits on,\n"
       "and the critical chain: the path in the condensation DAG with the largest summed priority.\n"
-      "--format dot writes Graphviz; with --out FILE.dot and `dot` on PATH, FILE.svg and FILE.png are rendered too.\n"
-      "Exit codes: 0 done, 2 unreadable input.\n"
-      "Example: infersim registry graph --format dot --out registry.dot");
+      "--dot writes Graphviz; with --out FILE.dot and `dot` on PATH, FILE.svg and FILE.png are rendered too.\n"
+      "Exit codes: 0 done, 2 unreadable input or two forms (--json --dot).\n"
+      "Example: infersim registry graph --dot --out registry.dot");
   add_dir_option(*graph, *options);
-  graph->add_option("--format", options->format, "Output form")->check(CLI::IsMember({"text", "json", "dot"}))->capture_default_str();
-  graph->add_option("--out", options->out, "Write to this file instead of standard output");
-  graph->callback([options, &result] {
+  auto graph_output = std::make_shared<OutputOptions>();
+  add_output_options(graph, *graph_output, formats::json | formats::dot,
+                     {"cycles, order, unlock sets and the critical chain", "",
+                      "the graph, cycles and critical chain marked", ""});
+  graph->callback([options, graph_output, &result] {
+    OutputOptions& output = *graph_output;
     const auto analysis = reg::analyze_graph(reg::graph_nodes(reg::read_entries(options->dir)));
     std::string text;
-    if (options->format == "json") text = reg::to_json(analysis).dump(2) + "\n";
-    else if (options->format == "dot") text = reg::to_dot(analysis);
+    if (output.json()) text = reg::to_json(analysis).dump(2) + "\n";
+    else if (output.format == Format::dot) text = reg::to_dot(analysis);
     else text = reg::to_text(analysis);
-    write_output(text, options->out);
-    if (options->format == "dot" && !options->out.empty()) {
+    emit(output, text);
+    if (output.format == Format::dot && !output.out.empty()) {
       if (const auto dot = reg::find_on_path("dot")) {
-        for (const auto& f : reg::render_with_dot(*dot, options->out)) std::cerr << "wrote " << f.string() << "\n";
+        for (const auto& f : reg::render_with_dot(*dot, output.out)) std::cerr << "wrote " << f.string() << "\n";
       } else {
-        std::cerr << "note: Graphviz `dot` is not on PATH; wrote " << options->out << " only (no SVG/PNG)\n";
+        std::cerr << "note: Graphviz `dot` is not on PATH; wrote " << output.out << " only (no SVG/PNG)\n";
       }
     }
     result.exit_code = kExitClean;
@@ -219,10 +221,12 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "Exit codes: 0 done (a claim that differs is a finding, not an error), 2 unreadable input.\n"
       "Example: infersim registry taxonomy --json | jq '.statements[].checks[]'");
   add_dir_option(*taxonomy, *options);
-  taxonomy->add_flag("--json", options->json, "Print one JSON object instead of text");
-  taxonomy->callback([options, &result] {
+  auto taxonomy_output = std::make_shared<OutputOptions>();
+  add_output_options(taxonomy, *taxonomy_output, formats::json,
+                     {"one object: shares, buckets, statements and checks", "", "", ""});
+  taxonomy->callback([options, taxonomy_output, &result] {
     const auto report = reg::recount_taxonomy(reg::read_entries(options->dir));
-    std::cout << (options->json ? reg::to_json(report).dump(2) + "\n" : reg::to_text(report));
+    emit(*taxonomy_output, taxonomy_output->json() ? reg::to_json(report).dump(2) + "\n" : reg::to_text(report));
     result.exit_code = kExitClean;
   });
   auto quantify_options = [options] {
@@ -244,20 +248,21 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "Example: infersim registry quantify B4 --json | jq '.entries[0].rows[] | {lever, ratio: .metric.ratio, verdict}'");
   add_dir_option(*quantify, *options);
   quantify->add_option("selector", options->selector, "B<n> or all")->capture_default_str();
-  quantify->add_flag("--json", options->json, "Print one JSON object instead of the table");
-  quantify->add_flag("--markdown", options->markdown, "Print the Markdown report instead of the table");
   quantify->add_flag("--small", options->small, "Run each case's reduced size (fewer requests; the tests' setting)");
-  quantify->add_option("--out", options->out, "Write to this file (atomically) instead of standard output");
-  quantify->callback([options, quantify_options, &result] {
+  auto quantify_output = std::make_shared<OutputOptions>();
+  add_output_options(quantify, *quantify_output, formats::json | formats::markdown,
+                     {"one object: every entry's rows, ratios and verdicts", "", "",
+                      "the report's sections (links relative to --out's folder)"});
+  quantify->callback([options, quantify_options, quantify_output, &result] {
     const auto results = reg::quantify(options->selector, quantify_options());
+    const OutputOptions& output = *quantify_output;
     std::string text;
-    if (options->json) text = reg::to_json(results).dump(2) + "\n";
-    else if (options->markdown) {
-      const fs::path from = options->out.empty() ? fs::absolute(options->dir) : fs::absolute(options->out).parent_path();
+    if (output.json()) text = reg::to_json(results).dump(2) + "\n";
+    else if (output.format == Format::markdown) {
+      const fs::path from = output.out.empty() ? fs::absolute(options->dir) : fs::absolute(output.out).parent_path();
       text = reg::to_markdown(results, from, fs::absolute(options->dir));
     } else text = reg::to_text(results);
-    if (options->out.empty()) std::cout << text;
-    else write_file_atomically(options->out, text);
+    emit(output, text);
     result.exit_code = quantify_exit_code(results);
   });
 
@@ -269,14 +274,14 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "Exit codes: 0 all experiments ran, 1 some scenario failed, 2 unreadable input, 3 cannot write.\n"
       "Example: infersim registry report --out registry/experiments/REPORT.md");
   add_dir_option(*report, *options);
-  report->add_option("--out", options->out, "Write to this file (atomically) instead of standard output");
   report->add_flag("--small", options->small, "Run each case's reduced size");
-  report->callback([options, quantify_options, &result] {
+  auto report_output = std::make_shared<OutputOptions>();
+  add_output_options(report, *report_output, 0);  // Markdown only: --out
+  report->callback([options, quantify_options, report_output, &result] {
     const auto results = reg::quantify("all", quantify_options());
-    const fs::path from = options->out.empty() ? fs::absolute(options->dir) : fs::absolute(options->out).parent_path();
-    const std::string text = reg::to_markdown(results, from, fs::absolute(options->dir));
-    if (options->out.empty()) std::cout << text;
-    else write_file_atomically(options->out, text);
+    const std::string& out = report_output->out;
+    const fs::path from = out.empty() ? fs::absolute(options->dir) : fs::absolute(out).parent_path();
+    emit(*report_output, reg::to_markdown(results, from, fs::absolute(options->dir)));
     result.exit_code = quantify_exit_code(results);
   });
 
@@ -294,7 +299,7 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
       "2 unreadable input, 3 cannot write --out.\n"
       "Example: infersim registry site --out site --small && xdg-open site/index.html");
   add_dir_option(*site, *options);
-  site->add_option("--out", options->out, "Folder to write the site to (replaced as a whole)")->required();
+  site->add_option("--out", options->site_dir, "Folder to write the site to (replaced as a whole)")->required();
   site->add_option("--schema", options->schema, "Schema file (default: <dir>/schema.json, else the source tree's registry/schema.json)");
   site->add_option("--today", options->today, "The site's 'as of' date YYYY-MM-DD (staleness, last 90 days); default: git HEAD's date, else the newest date in the entries");
   site->add_flag("--small", options->small, "Run each experiment at its reduced size (the tests' setting)");
@@ -310,13 +315,13 @@ void register_registry_command(CLI::App& app, CommandResult& result) {
     so.quantify.registry_dir = so.registry_dir;
     const reg::SiteInput input = reg::gather_site_input(so);
     const reg::SiteFiles files = reg::render_site(input);
-    reg::write_site(files, options->out);
+    reg::write_site(files, options->site_dir);
     size_t pages = 0, feeds = 0;
     for (const auto& [path, _] : files) {
       pages += path.size() > 5 && path.compare(path.size() - 5, 5, ".html") == 0;
       feeds += path.size() > 5 && path.compare(path.size() - 5, 5, ".atom") == 0;
     }
-    std::cout << "wrote " << options->out << ": " << files.size() << " files (" << pages << " pages, " << feeds << " Atom feeds), "
+    std::cout << "wrote " << options->site_dir << ": " << files.size() << " files (" << pages << " pages, " << feeds << " Atom feeds), "
               << input.entries.size() << " entries as of " << input.as_of.to_string() << ", " << input.lint.violations.size()
               << " lint findings shown\n";
     result.exit_code = input.measured ? quantify_exit_code(input.quantify) : kExitClean;

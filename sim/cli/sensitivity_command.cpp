@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "cli/scenario_options.hpp"
 #include "format/format.hpp"
 #include "validation/sensitivity.hpp"
@@ -15,20 +16,29 @@ namespace {
 struct SensitivityArgs {
   ScenarioOptions scenario;
   std::string metric = "decode_tok_s_per_chip";
-  bool json = false;
-  std::string out;
+  OutputOptions output;
 };
 
 void run_sensitivity(const SensitivityArgs& a, CommandResult& result) {
   const Scenario s = resolve_scenario(a.scenario);
   const SensitivityResult r = sensitivity(s, a.metric);
   std::string text;
-  if (a.json) {
+  auto num = [](double v) { return nlohmann::json(v).dump(); };
+  if (a.output.json()) {
     nlohmann::json j = to_json(r);
     j["hardware"] = s.hw.id;
     j["model"] = s.model.id;
     j["calibration"] = s.calibration.name;
     text = j.dump(2) + "\n";
+  } else if (a.output.csv()) {
+    std::ostringstream c;
+    c << "metric,base,field,tag,has_range,value,low,high,result_at_low,result_at_high,swing,relative_swing,source\n";
+    for (const auto& x : r.rows)
+      c << csv_escape(r.metric) << ',' << num(r.base) << ',' << csv_escape(x.field) << ',' << csv_escape(x.tag) << ','
+        << (x.has_range ? "true" : "false") << ',' << num(x.value) << ',' << num(x.low) << ',' << num(x.high) << ','
+        << num(x.result_at_low) << ',' << num(x.result_at_high) << ',' << num(x.swing) << ',' << num(x.relative_swing)
+        << ',' << csv_escape(x.source) << '\n';
+    text = c.str();
   } else {
     std::ostringstream o;
     o << "Sensitivity of " << r.metric << " = " << format_number(r.base) << " (" << s.hw.id << ", " << s.model.id << " "
@@ -45,8 +55,7 @@ void run_sensitivity(const SensitivityArgs& a, CommandResult& result) {
     o << t.render();
     text = o.str();
   }
-  if (a.out.empty()) std::cout << text;
-  else write_file_atomically(a.out, text);
+  emit(a.output, text);
   result.exit_code = 0;
 }
 }  // namespace
@@ -63,8 +72,8 @@ void register_sensitivity_command(CLI::App& app, CommandResult& result) {
                   "decode_tok_s_per_chip, decode_tok_s_per_stream, decode_tok_s_deployment, ttft_s, usd_per_mtok, "
                   "usd_per_mtok_all_in or energy_J_per_token")
       ->capture_default_str();
-  cmd->add_flag("--json", args->json, "Print JSON");
-  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  add_output_options(cmd, args->output, formats::json | formats::csv,
+                     {"the metric, its base value and every field's row", "one row per descriptor field", "", ""});
   cmd->callback([args, &result] { run_sensitivity(*args, result); });
 }
 

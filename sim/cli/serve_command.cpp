@@ -85,11 +85,13 @@ const std::pair<const char*, const char*> kBaselineFields[] = {
 
 nlohmann::json read_baseline(const std::string& path) {
   nlohmann::json b = read_json_file(path);
-  if (!b.is_object()) throw InputError(path, "", "expected the JSON object of `infersim serve --json` (or --out)");
+  if (!b.is_object())
+    throw InputError(path, "", "expected the JSON object of `infersim serve --json` (or of --json --out FILE)");
   for (const auto& [key, name] : kBaselineFields)
     if (!b.contains(key) || !b[key].is_number())
       throw InputError(path, std::string("/") + key,
-                       "expected a number: the baseline is the JSON of `infersim serve --json` (or --out)");
+                       "expected a number: the baseline is the JSON of `infersim serve --json` (or of --json "
+                       "--out FILE)");
   return b;
 }
 
@@ -170,18 +172,16 @@ void run_serve(const ServeRun& a, CommandResult& result) {
     else records->commit();
   }
   if (!a.baseline.empty()) r.json["baseline_comparison"] = baseline_comparison(baseline, a.baseline, r.json);
-  const std::string full = r.json.dump(2) + "\n";
-  if (!a.out.empty()) write_file_atomically(a.out, full);
   auto report_stop = [&] {
     if (!stopped) return;
     std::cerr << "infersim: interrupted (signal " << stop_signal() << "): partial results"
-              << (a.out.empty() ? "" : " written to '" + a.out + "'") << " (\"complete\": false)"
+              << (a.output.out.empty() ? "" : " written to '" + a.output.out + "'") << " (\"complete\": false)"
               << (a.records.empty() ? "" : "; '" + a.records + "' not written") << ", exit "
               << kExitInterrupted << "\n";
     result.exit_code = kExitInterrupted;
   };
-  if (a.json) {
-    std::cout << full;
+  if (a.output.json()) {
+    emit(a.output, r.json.dump(2) + "\n");
     report_stop();
     return;
   }
@@ -222,8 +222,7 @@ void run_serve(const ServeRun& a, CommandResult& result) {
     o2 << "  KV moved prefill -> decode: " << format_number(j["kv_transfer_bytes"].get<double>() / 1e9) << " GB, "
        << ms(j["kv_transfer_mean_s"].get<double>()) << " ms per request\n";
   if (!a.baseline.empty()) o2 << baseline_text(baseline, j);
-  if (!a.out.empty()) o2 << "  full result: " << a.out << "\n";
-  std::cout << o2.str();
+  emit(a.output, o2.str());
   result.exit_code = 0;
   report_stop();
 }
@@ -237,11 +236,11 @@ void register_serve_command(CLI::App& app, CommandResult& result) {
       "Example: infersim serve --model llama-2-70b --tp 4 --workload chat --scheduler chunked-prefill --rate 4");
   add_scenario_options(cmd, args->scenario);
   add_serving_options(cmd, args->serving);
-  cmd->add_flag("--json", args->json, "Print the full result as JSON (field names carry units)");
-  cmd->add_option("--out", args->out, "Also write the full JSON result to this file (atomically)");
+  add_output_options(cmd, args->output, formats::json, {"the full result (field names carry units)", "", "", ""});
   cmd->add_option("--records", args->records, "Stream one CSV line per finished request to this file");
   cmd->add_option("--baseline", args->baseline,
-                  "The JSON of an earlier serve run (--json or --out): print this run's figures beside it, with "
+                  "The JSON of an earlier serve run (--json, or --json --out FILE): print this run's figures "
+                  "beside it, with "
                   "ratios (and add baseline_comparison to the JSON)");
   cmd->add_option("--engine", args->engine, "analytic (closed-form step times) or des (SimGrid discrete-event)")
       ->capture_default_str()->transform(CLI::IsMember({"analytic", "des"}, CLI::ignore_case));

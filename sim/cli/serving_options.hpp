@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "cli/output_options.hpp"
 #include "serving/serving.hpp"
 #include "scenario/scenario.hpp"
 #include "serving/workload.hpp"
@@ -39,10 +40,9 @@ struct ServeRun {
   std::string engine = "analytic";
   std::string trace;           // des only
   std::string detail = "event"; // des only
-  bool json = false;
-  std::string out;
+  OutputOptions output;  // --json, --out
   std::string records;
-  std::string baseline;  // the JSON of an earlier serve run (--json or --out) to compare against
+  std::string baseline;  // the JSON of an earlier serve run (--json, or --json --out FILE) to compare against
 };
 struct CommandResult;
 void run_serve(const ServeRun& run, CommandResult& result);

@@ -29,9 +29,8 @@ struct SimulateArgs {
   long long requests = 1;
   bool requests_given = false;
   long long micro_batches = 1;
-  bool json = false;
+  OutputOptions output;
   bool timing = false;
-  std::string out;
   std::vector<std::string> cfg, log;
   // Serving mode (--workload given): the serve loop on the DES, with the serving options.
   std::string workload;
@@ -58,8 +57,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
     run.engine = "des";
     run.trace = a.trace;
     run.detail = a.detail;
-    run.json = a.json;
-    run.out = a.out;
+    run.output = a.output;
     run_serve(run, result);
     return;
   }
@@ -130,7 +128,7 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
                         {"note", "wall-clock figures: not deterministic, omitted without --timing"}};
   }
   std::string output;
-  if (a.json) {
+  if (a.output.json()) {
     output = j.dump(2) + "\n";
   } else {
     std::ostringstream out;
@@ -160,9 +158,9 @@ void run_simulate(const SimulateArgs& a, CommandResult& result) {
     if (!a.trace.empty()) out << "trace: " << a.trace << " (infersim trace summary " << a.trace << ")\n";
     output = out.str();
   }
-  if (a.out.empty()) std::cout << output;
-  else write_file_atomically(a.out, output);
-  if (stopped) std::cerr << "infersim: interrupted: partial results" << (a.out.empty() ? "" : " written to '" + a.out + "'")
+  emit(a.output, output);
+  if (stopped) std::cerr << "infersim: interrupted: partial results"
+                         << (a.output.out.empty() ? "" : " written to '" + a.output.out + "'")
                          << " (\"complete\": false), exit 130\n";
   result.exit_code = stopped ? kExitInterrupted : 0;
 }
@@ -207,10 +205,10 @@ void register_simulate_command(CLI::App& app, CommandResult& result) {
                   "from the textbook formulas (formula)")
       ->capture_default_str()->transform(CLI::IsMember({"measured", "formula"}, CLI::ignore_case));
   cmd->add_option("--trace", args->trace, "Write every activity and request to this HDF5 file");
-  auto* json = cmd->add_flag("--json", args->json, "Print the results as JSON");
-  (void)json;
   cmd->add_flag("--timing", args->timing, "Add wall-clock performance (activities/s, peak RSS) to the results");
-  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  add_output_options(cmd, args->output, formats::json,
+                     {"the fields of `project --json` plus \"des\" (with --workload: those of `serve --json`)",
+                      "", "", ""});
   cmd->add_option("--cfg", args->cfg, "SimGrid configuration item, forwarded as --cfg=VALUE (repeatable)")
       ->group("SimGrid");
   cmd->add_option("--log", args->log, "SimGrid log control, forwarded as --log=VALUE (repeatable)")

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "cli/scenario_options.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
@@ -18,18 +19,16 @@ namespace {
 struct StragglerArgs {
   ScenarioOptions scenario;
   StragglerOptions study;
-  bool json = false, csv = false;
-  std::string out;
+  OutputOptions output;
 };
 
 std::string pct(double x) { return format_number(x * 100.0) + " %"; }
 
 void run_straggler(StragglerArgs a, CommandResult& result) {
-  if (a.json && a.csv) throw InputError("straggler", "(options)", "--json and --csv are exclusive");
   if (a.scenario.model == ScenarioOptions{}.model) a.scenario.model = "deepseek-v3";
   const auto points = straggler_study(a.scenario, a.study);
   std::string text;
-  if (a.json) {
+  if (a.output.json()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& p : points) rows.push_back(to_json(p));
     text = nlohmann::json{{"command", "straggler"},
@@ -43,7 +42,7 @@ void run_straggler(StragglerArgs a, CommandResult& result) {
                           {"seed", a.study.seed},
                           {"points", rows}}
                .dump(2) + "\n";
-  } else if (a.csv) {
+  } else if (a.output.csv()) {
     std::ostringstream c;
     c << "ep,batch,routing,plan,fits,tokens_per_expert,closed_form_step_s,drawn_step_s_mean,drawn_step_s_p90,penalty,"
          "rank_imbalance_mean,theory_rank_imbalance,not_run\n";
@@ -83,8 +82,7 @@ void run_straggler(StragglerArgs a, CommandResult& result) {
          "weight-bound step reads fewer weights than the uniform draw.\n";
     text = o.str();
   }
-  if (a.out.empty()) std::cout << text;
-  else write_file_atomically(a.out, text);
+  emit(a.output, text);
   result.exit_code = 0;
 }
 }  // namespace
@@ -110,9 +108,8 @@ void register_straggler_command(CLI::App& app, CommandResult& result) {
   cmd->add_option("--draws", args->study.draws, "Routing draws per point")->capture_default_str()->check(
       CLI::Range(1LL, 100000LL));
   cmd->add_option("--seed", args->study.seed, "Random seed (same seed, same result)")->capture_default_str();
-  cmd->add_flag("--json", args->json, "Print JSON");
-  cmd->add_flag("--csv", args->csv, "Print CSV");
-  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  add_output_options(cmd, args->output, formats::json | formats::csv,
+                     {"the study's settings and every point", "one row per EP degree x batch x routing", "", ""});
   cmd->callback([args, &result] { run_straggler(*args, result); });
 }
 

@@ -3,10 +3,12 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/figure.hpp"
+#include "cli/output_options.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
 #include "trace/trace.hpp"
@@ -18,7 +20,7 @@ constexpr std::size_t kLinksShown = 8;
 
 struct TraceArgs {
   std::string file;
-  bool json = false;
+  OutputOptions output;
   std::string plot;          // a figure: the per-rank timeline of one step and the links' utilisation
   std::int64_t step = -1;    // the step drawn (-1: the step with the most activities)
 };
@@ -64,14 +66,15 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
     draw_figure("trace_figure.py", a.plot, data);
     std::cerr << "wrote " << a.plot << " (step " << step << ")\n";
   }
-  if (a.json) {
-    std::cout << j.dump(2) << "\n";
+  if (a.output.json()) {
+    emit(a.output, j.dump(2) + "\n");
     result.exit_code = 0;
     return;
   }
-  std::cout << a.file << ": " << (j["complete"].get<bool>() ? "complete" : "INCOMPLETE (the run was stopped)")
-            << ", " << j["activities"] << " activities, " << j["requests"] << " requests, "
-            << format_number(j["end_s"].get<double>()) << " s simulated\n\n";
+  std::ostringstream out;
+  out << a.file << ": " << (j["complete"].get<bool>() ? "complete" : "INCOMPLETE (the run was stopped)")
+      << ", " << j["activities"] << " activities, " << j["requests"] << " requests, "
+      << format_number(j["end_s"].get<double>()) << " s simulated\n\n";
   const bool split = j["overall"].contains("slowest_rank_wait_s");
   std::vector<std::string> head = {"chip", "folded", "weights s", "KV s", "compute s", "comm s"};
   if (split) head.insert(head.end(), {"of which rank wait s", "exchange s"});
@@ -89,18 +92,18 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
   };
   for (const auto& c : j["chips"]) add(std::to_string(c["chip"].get<int>()), format_number(c["chips_folded"]), c);
   add("all (chip-s)", "", j["overall"]);
-  std::cout << t.render();
+  out << t.render();
   const auto& o = j["overall"];
   if (o.contains("weights_share"))
-    std::cout << "\nshares of chip time: weights " << format_number(o["weights_share"].get<double>() * 100)
-              << " %, KV " << format_number(o["kv_share"].get<double>() * 100) << " %, compute "
-              << format_number(o["compute_share"].get<double>() * 100) << " %, communication "
-              << format_number(o["communication_share"].get<double>() * 100) << " %, overhead "
-              << format_number(o.value("overhead_share", 0.0) * 100) << " %, waiting "
-              << format_number(o["waiting_share"].get<double>() * 100) << " %\n";
+    out << "\nshares of chip time: weights " << format_number(o["weights_share"].get<double>() * 100)
+        << " %, KV " << format_number(o["kv_share"].get<double>() * 100) << " %, compute "
+        << format_number(o["compute_share"].get<double>() * 100) << " %, communication "
+        << format_number(o["communication_share"].get<double>() * 100) << " %, overhead "
+        << format_number(o.value("overhead_share", 0.0) * 100) << " %, waiting "
+        << format_number(o["waiting_share"].get<double>() * 100) << " %\n";
   if (split)
-    std::cout << "real collectives (layer detail): rank wait = from a chip's entry to the last rank's entry (waiting "
-                 "for the slowest rank); exchange = from then to the chip's exit (the transfers at the links' shared rates)\n";
+    out << "real collectives (layer detail): rank wait = from a chip's entry to the last rank's entry (waiting "
+        "for the slowest rank); exchange = from then to the chip's exit (the transfers at the links' shared rates)\n";
   if (!j["links"].empty()) {
     Table l({"link", "bytes sent", "bandwidth GB/s", "utilisation"});
     std::size_t shown = 0;
@@ -110,9 +113,10 @@ void run_summary(const TraceArgs& a, CommandResult& result) {
                  x.contains("bandwidth_Bps") ? format_number(x["bandwidth_Bps"].get<double>() / 1e9) : "-",
                  x.contains("utilisation") ? format_number(x["utilisation"].get<double>() * 100) + " %" : "-"});
     }
-    std::cout << "\nbusiest links (the sender's first link of each transfer; " << j["links"].size() << " used):\n"
-              << l.render();
+    out << "\nbusiest links (the sender's first link of each transfer; " << j["links"].size() << " used):\n"
+        << l.render();
   }
+  emit(a.output, out.str());
   result.exit_code = 0;
 }
 }  // namespace
@@ -125,7 +129,7 @@ void register_trace_command(CLI::App& app, CommandResult& result) {
       "summary", "Attribute each chip's time to weights, KV, compute, communication and waiting");
   summary->add_option("file", args->file, "Trace file written by `infersim simulate --trace`")
       ->required()->check(CLI::ExistingFile);
-  summary->add_flag("--json", args->json, "Print JSON");
+  add_output_options(summary, args->output, formats::json, {"the summary: per chip, overall, links", "", "", ""});
   summary->add_option("--plot", args->plot,
                       "Also draw FIG (.png or .svg): the per-rank timeline of one step and the links' utilisation");
   summary->add_option("--step", args->step, "--plot: the step drawn (default: the middle one of the steps with the most activities)")

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output_options.hpp"
 #include "cli/scenario_options.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
@@ -27,8 +28,7 @@ struct ValidateArgs {
   std::string engine = "analytic";
   Calibration calibration;
   std::vector<std::string> hw, model;
-  bool json = false, csv = false;
-  std::string out;
+  OutputOptions output;
 };
 
 std::string pct(double x) { return format_number(x * 100.0) + " %"; }
@@ -60,7 +60,7 @@ std::string contention_table(const std::vector<ContentionCase>& cases) {
 
 std::string internal_report(const ValidateArgs& a, const std::vector<InternalPoint>& pts, const InternalOptions& o,
                             const std::vector<ContentionCase>& contention) {
-  if (a.json) {
+  if (a.output.json()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& p : pts) rows.push_back(to_json(p));
     nlohmann::json shared = nlohmann::json::array();
@@ -79,7 +79,7 @@ std::string internal_report(const ValidateArgs& a, const std::vector<InternalPoi
                           {"contention", shared}}
                .dump(2) + "\n";
   }
-  if (a.csv) {
+  if (a.output.csv()) {
     std::ostringstream c;
     c << "hardware,model,plan,batch,prompt_tokens,output_tokens,closed_form_tok_s_per_stream,integrated_tok_s_per_stream,"
          "des_tok_s_per_stream,decode_deviation,kv_growth,topology,residual,closed_form_ttft_s,des_ttft_s,ttft_deviation,"
@@ -138,7 +138,7 @@ std::string internal_report(const ValidateArgs& a, const std::vector<InternalPoi
 std::string measurements_report(const ValidateArgs& a, const MeasurementSet& set, const std::vector<Prediction>& ps,
                                  const Calibration& cal) {
   const auto summary = summarise(ps);
-  if (a.json) {
+  if (a.output.json()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& p : ps) rows.push_back(to_json(p));
     return nlohmann::json{{"command", "validate --measurements"},
@@ -150,7 +150,7 @@ std::string measurements_report(const ValidateArgs& a, const MeasurementSet& set
                           {"summary", to_json(summary)}}
                .dump(2) + "\n";
   }
-  if (a.csv) {
+  if (a.output.csv()) {
     std::ostringstream c;
     c << "id,tag,software,scenario,metric,measured,predicted,relative_error,ran,skipped_reason,deployment,assumptions\n";
     for (const auto& p : ps) {
@@ -195,7 +195,6 @@ std::string measurements_report(const ValidateArgs& a, const MeasurementSet& set
 void run_validate(const ValidateArgs& a, CommandResult& result) {
   if (a.internal == !a.measurements.empty())
     throw InputError("validate", "(options)", "give exactly one of --internal or --measurements FILE");
-  if (a.json && a.csv) throw InputError("validate", "(options)", "--json and --csv are exclusive");
   std::string text;
   if (a.internal) {
     InternalOptions o;
@@ -219,8 +218,7 @@ void run_validate(const ValidateArgs& a, CommandResult& result) {
     if (a.engine == "des") o.serve = serve_on_des_in_child;
     text = measurements_report(a, set, predict_all(set, o), a.calibration);
   }
-  if (a.out.empty()) std::cout << text;
-  else write_file_atomically(a.out, text);
+  emit(a.output, text);
   result.exit_code = 0;
 }
 }  // namespace
@@ -247,9 +245,9 @@ void register_validate_command(CLI::App& app, CommandResult& result) {
                   "--measurements: serving loop on the analytic runtime (default) or the DES (server rows: analytic only)")
       ->capture_default_str()->transform(CLI::IsMember({"analytic", "des"}));
   add_calibration_option(cmd, args->calibration);
-  cmd->add_flag("--json", args->json, "Print JSON (field names carry units)");
-  cmd->add_flag("--csv", args->csv, "Print CSV");
-  cmd->add_option("--out", args->out, "Write to this file (atomically) instead of standard output");
+  add_output_options(cmd, args->output, formats::json | formats::csv,
+                     {"every row and the summary (field names carry units)",
+                      "one row per compared point (--internal) or per measurement (--measurements)", "", ""});
   cmd->callback([args, &result] { run_validate(*args, result); });
 }
 

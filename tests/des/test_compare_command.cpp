@@ -67,7 +67,7 @@ TEST_CASE("pareto: --plot draws this run and --plot-with's on one figure, the sa
   const std::string dir = (fs::temp_directory_path() / ("infersim-pareto-" + std::to_string(getpid()))).string();
   fs::create_directories(dir);
   const std::string common = " --model llama-3.1-8b --weights fp8 --workload chat --requests 200 --points 3 --rate-max 4";
-  REQUIRE(run_infersim("pareto --hw h100-sxm" + common + " --out " + dir + "/h100.json").exit_code == 0);
+  REQUIRE(run_infersim("pareto --hw h100-sxm" + common + " --json --out " + dir + "/h100.json").exit_code == 0);
   const auto first = run_infersim("pareto --hw b200" + common + " --plot " + dir + "/a.svg --plot-with " + dir + "/h100.json");
   REQUIRE(first.exit_code == 0);
   REQUIRE(run_infersim("pareto --hw b200" + common + " --plot " + dir + "/b.svg --plot-with " + dir + "/h100.json").exit_code == 0);
@@ -84,7 +84,7 @@ TEST_CASE("serve: --baseline puts an earlier run beside this one, and against it
   const std::string dir = (fs::temp_directory_path() / ("infersim-serve-base-" + std::to_string(getpid()))).string();
   fs::create_directories(dir);
   const std::string run = "serve --model llama-3.1-8b --workload chat --requests 300";
-  REQUIRE(run_infersim(run + " --out " + dir + "/a.json").exit_code == 0);
+  REQUIRE(run_infersim(run + " --json --out " + dir + "/a.json").exit_code == 0);
   const auto same = run_infersim(run + " --json --baseline " + dir + "/a.json");
   REQUIRE(same.exit_code == 0);
   const auto j = nlohmann::json::parse(same.out);
