@@ -25,7 +25,6 @@ struct StragglerArgs {
 std::string pct(double x) { return format_number(x * 100.0) + " %"; }
 
 void run_straggler(StragglerArgs a, CommandResult& result) {
-  if (a.scenario.model == ScenarioOptions{}.model) a.scenario.model = "deepseek-v3";
   const auto points = straggler_study(a.scenario, a.study);
   std::string text;
   if (a.output.json()) {
@@ -96,6 +95,9 @@ void register_straggler_command(CLI::App& app, CommandResult& result) {
       "busiest rank's load beside its normal-limit expectation. Default model deepseek-v3.\n"
       "Example: infersim straggler --hw h200 --weights fp8 --ep 8,32,64 --batch 256,4096 --routing uniform,zipf:1.2");
   add_scenario_options(cmd, args->scenario);
+  // The study needs routed experts: its default model is an MoE one (an explicit --model is kept).
+  args->scenario.model = "deepseek-v3";
+  cmd->get_option("--model")->default_str(args->scenario.model);
   cmd->remove_option(cmd->get_option("--batch"));
   cmd->remove_option(cmd->get_option("--ep"));
   cmd->remove_option(cmd->get_option("--dp"));

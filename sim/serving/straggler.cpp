@@ -6,6 +6,7 @@
 
 #include "costmodel/step_cost.hpp"
 #include "costmodel/step_time.hpp"
+#include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
 
 namespace infersim {
@@ -56,8 +57,13 @@ std::vector<StragglerPoint> straggler_study(const ScenarioOptions& base, const S
         if (!base.tp) so.tp = std::min<long long>(ep, kStragglerAttentionTp);
         so.batch = batch;
         const Scenario s = resolve_scenario(so);
-        if (!s.model.moe)
-          throw InputError("--model", s.model.id, "the straggler study needs a mixture-of-experts model");
+        if (!s.model.moe) {
+          std::string moe_ids;
+          for (const auto& id : bundled_ids("models"))
+            if (load_model(id).moe) moe_ids += (moe_ids.empty() ? "" : ", ") + id;
+          throw InputError("--model", s.model.id,
+                           "the straggler study needs a mixture-of-experts model; bundled ones: " + moe_ids);
+        }
         const MoeShape& moe = *s.model.moe;
         const RoutingSkew skew = parse_routing_skew("--routing", skew_text);
         const Plan plan = make_plan(s);
