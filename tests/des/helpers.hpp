@@ -16,6 +16,9 @@ struct Run {
 // Runs `infersim <args>` (the binary next to the tests) and captures stdout.
 Run run_infersim(const std::string& args);
 
+// A whole file's bytes ("" when it cannot be read).
+std::string slurp(const std::string& path);
+
 // A double as text with all its digits (std::to_string keeps 6 decimals).
 std::string number(double v);
 

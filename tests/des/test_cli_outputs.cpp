@@ -19,15 +19,10 @@
 
 namespace fs = std::filesystem;
 using infersim::test::run_infersim;
+using infersim::test::slurp;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A folder of this process's own: a small measurements file (two fixed-batch rows, one with a comma in
 // a field) and a short DES trace, made on first use.

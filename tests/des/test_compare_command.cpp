@@ -13,14 +13,9 @@
 
 namespace fs = std::filesystem;
 using infersim::test::run_infersim;
+using infersim::test::slurp;
 
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 }  // namespace
 
 TEST_CASE("compare: the ratios are those of two project runs on the same chips") {

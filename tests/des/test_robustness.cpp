@@ -28,12 +28,7 @@ std::string temp(const std::string& name) {
   return (fs::temp_directory_path() / ("infersim-robust-" + std::to_string(getpid()) + "-" + name)).string();
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using infersim::test::slurp;
 
 // A simulate run long enough to be interrupted (10^6 requests of 1000 tokens, one at a time), started with `extra` arguments.
 pid_t start_long_simulate(const std::vector<std::string>& extra) {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -81,14 +80,10 @@ TEST_CASE("trace summary: a skewed MoE step makes the cold ranks wait for the ho
   const std::string plot = "trace summary " + trace.string() + " --step 3 --plot ";
   REQUIRE(run_infersim(plot + (dir / "a.svg").string()).exit_code == 0);
   REQUIRE(run_infersim(plot + (dir / "b.svg").string()).exit_code == 0);
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  const std::string svg = slurp(dir / "a.svg");
+  const std::string svg = infersim::test::slurp((dir / "a.svg").string());
   CHECK(svg.find("<svg") != std::string::npos);
   CHECK(svg.find("step 3") != std::string::npos);
-  CHECK(svg == slurp(dir / "b.svg"));
+  CHECK(svg == infersim::test::slurp((dir / "b.svg").string()));
   CHECK(run_infersim("trace summary " + trace.string() + " --step 100000 --plot " + (dir / "c.svg").string()).exit_code == 2);
   CHECK_FALSE(fs::exists(dir / "c.svg"));
   std::size_t files = 0;
