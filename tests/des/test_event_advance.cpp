@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -68,6 +69,7 @@ std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, c
 }
 
 struct Case {
+  Case(std::string n, std::string a, bool d = true) : name(std::move(n)), args(std::move(a)), defers(d) {}
   std::string name, args;
   bool defers = true;  // the event detail defers steps here (not: a disaggregated deployment)
   infersim::test::Run event, step;
