@@ -10,6 +10,7 @@
 #include "cli/scenario_options.hpp"
 #include "descriptors/input_error.hpp"
 #include "format/format.hpp"
+#include "interrupt/interrupt.hpp"
 #include "serving/straggler.hpp"
 #include "version/version.hpp"
 
@@ -25,6 +26,7 @@ struct StragglerArgs {
 std::string pct(double x) { return format_number(x * 100.0) + " %"; }
 
 void run_straggler(StragglerArgs a, CommandResult& result) {
+  install_stop_handlers();
   const auto points = straggler_study(a.scenario, a.study);
   std::string text;
   if (a.output.json()) {
@@ -83,6 +85,12 @@ void run_straggler(StragglerArgs a, CommandResult& result) {
   }
   emit(a.output, text);
   result.exit_code = 0;
+  if (stop_requested()) {
+    std::cerr << "infersim: straggler: stopped by a signal: the " << points.size()
+              << " point(s) above are the ones reached (the last may have fewer draws: `draws` in --json); exit "
+              << kExitInterrupted << "\n";
+    result.exit_code = kExitInterrupted;
+  }
 }
 }  // namespace
 

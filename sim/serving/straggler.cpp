@@ -8,6 +8,7 @@
 #include "costmodel/step_time.hpp"
 #include "descriptors/catalog.hpp"
 #include "descriptors/input_error.hpp"
+#include "interrupt/interrupt.hpp"
 
 namespace infersim {
 
@@ -44,6 +45,7 @@ std::vector<StragglerPoint> straggler_study(const ScenarioOptions& base, const S
     for (long long batch : o.batches)
       for (const auto& skew_text : o.skews) {
         ++stream;
+        if (stop_requested()) return out;  // the points finished so far (the caller says it stopped)
         StragglerPoint p;
         p.ep = ep;
         p.batch = batch;
@@ -87,7 +89,8 @@ std::vector<StragglerPoint> straggler_study(const ScenarioOptions& base, const S
         Router router(moe.experts, moe.top_k, plan.ep, skew, Rng::stream_seed(o.seed, 1000 + stream));
         std::vector<double> steps;
         double imbalance = 0;
-        for (long long d = 0; d < o.draws; ++d) {
+        // A weighted draw of a large batch costs O(tokens x top_k): poll the stop flag per draw.
+        for (long long d = 0; d < o.draws && !stop_requested(); ++d) {
           StepShape drawn = shape;
           imbalance += router.route_into(drawn).rank_imbalance;
           steps.push_back(step_time(s, plan, step_cost(s, plan, drawn)).total.si());
@@ -99,7 +102,8 @@ std::vector<StragglerPoint> straggler_study(const ScenarioOptions& base, const S
         if (!steps.empty())
           p.drawn_step_s_p90 = steps[std::min(steps.size() - 1, static_cast<std::size_t>(0.9 * static_cast<double>(steps.size())))];
         p.penalty = p.closed_form_step_s > 0 ? p.drawn_step_s_mean / p.closed_form_step_s - 1.0 : 0.0;
-        p.rank_imbalance_mean = o.draws > 0 ? imbalance / static_cast<double>(o.draws) : 0.0;
+        p.rank_imbalance_mean = steps.empty() ? 0.0 : imbalance / static_cast<double>(steps.size());
+        p.draws = static_cast<long long>(steps.size());
         if (skew.kind == RoutingSkew::Kind::uniform)
           p.theory_rank_imbalance = uniform_rank_imbalance_theory(batch, moe.experts, moe.top_k, plan.ep);
         out.push_back(p);
@@ -118,6 +122,7 @@ nlohmann::json to_json(const StragglerPoint& p) {
   j["drawn_step_s_mean"] = p.drawn_step_s_mean;
   j["drawn_step_s_p90"] = p.drawn_step_s_p90;
   j["penalty"] = p.penalty;
+  j["draws"] = p.draws;
   j["rank_imbalance_mean"] = p.rank_imbalance_mean;
   if (p.theory_rank_imbalance > 0) j["theory_rank_imbalance"] = p.theory_rank_imbalance;
   return j;

@@ -17,7 +17,9 @@
 //                    T k (1/ep)(1 - 1/ep)(E - k)/(E - 1), the loads sum to T k, and the busiest is
 //                    mean + sd sqrt(ep/(ep-1)) e_ep, e_n the expected maximum of n standard normals
 //                    (computed by quadrature): an answer independent of the router's code.
-// The study is a closed-form computation (no engine): deterministic for a seed.
+// The study is a closed-form computation (no engine): deterministic for a seed. SIGINT/SIGTERM
+// (interrupt/interrupt.hpp) stops it between draws: the points so far are returned, the last one
+// with the draws it had.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,7 @@ struct StragglerPoint {
   bool fits = false;
   std::string not_run;        // why the point was not costed ("" when it was)
   double tokens_per_expert = 0;      // batch x top_k / experts: below the GEMM ridge, weights dominate
+  long long draws = 0;               // routing draws costed (fewer than asked when a signal stopped the study)
   double closed_form_step_s = 0;     // every rank the mean load
   double drawn_step_s_mean = 0;      // mean over the draws, the busiest rank charged
   double drawn_step_s_p90 = 0;

@@ -136,3 +136,28 @@ TEST_CASE("output: --out into a missing directory or onto /dev/full is exit 3 na
   REQUIRE(stat("/dev/full", &st) == 0);
   CHECK(S_ISCHR(st.st_mode));
 }
+
+TEST_CASE("interrupt: SIGTERM during a long straggler study keeps the points reached, marked by their draws, exit 130") {
+  // 100,000 Zipf draws of 100,000 tokens each: hours of work, stopped after a second and a half.
+  const std::string out = temp("straggler.json");
+  std::vector<std::string> args = {"infersim", "straggler", "--hw", "h200", "--weights", "fp8", "--kv", "fp8",
+                                   "--prompt-tokens", "16", "--output-tokens", "16", "--batch", "100000",
+                                   "--routing", "zipf:1.2", "--ep", "64", "--draws", "100000", "--json", "--out", out};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(INFERSIM_BINARY, argv.data());
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGTERM);
+  CHECK(wait_exit(pid) == 130);
+  const auto j = nlohmann::json::parse(slurp(out));
+  REQUIRE(j["points"].size() == 1);
+  const long long draws = j["points"][0]["draws"].get<long long>();
+  CHECK(draws > 0);
+  CHECK(draws < 100000);
+  fs::remove(out);
+}
