@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include "costmodel/collectives.hpp"
 #include "des/platform.hpp"
@@ -31,6 +32,11 @@ std::string number(double v) {
 }  // namespace
 
 std::vector<ContentionCase> contention_experiments(const Scenario& s, const ContentionOptions& o) {
+  // At rho >= 1 the queue grows without bound and a stream never drains: a caller's error.
+  for (double rho : o.loads)
+    if (!(rho > 0 && rho < 1)) throw std::invalid_argument("contention: an offered load must lie in (0, 1)");
+  if (o.transfers < 10 || o.replications < 1 || !(o.bytes > 0))
+    throw std::invalid_argument("contention: at least 10 transfers, 1 replication and a positive size");
   const long long domain = chips_per_scale_up_domain(s.hw, kMaxContentionChips);
   const long long n = std::min(domain, kMaxContentionChips);
   ContentionCase base;
